@@ -1,0 +1,327 @@
+/*
+ * AVX2 + FMA path.  Same layout as the AVX-512 path with 4 blocks per
+ * vector.  AVX2 lacks unsigned and 64-bit integer conversions; the
+ * replacements below are exact (or, for fl32 of a full word, a single
+ * rounding of an exact sum), so the results equal the scalar path's.
+ */
+#include "fi_dispatch.h"
+#include "fi_target.h"
+
+#if FI_HAVE_X86_PATHS
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define GROUPS 4
+#define BATCH_BLOCKS (4 * GROUPS)
+
+typedef struct words256 { __m256i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words256;
+
+static inline __attribute__((always_inline)) void philox_batch(const fi_stream *s, uint64_t block,
+                                                               words256 *w)
+{
+    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    const __m256i m0 = _mm256_set1_epi64x(FI_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi64x(FI_PHILOX_M1);
+    const __m256i stream0 = _mm256_set1_epi64x(s->stream[0]);
+    const __m256i stream1 = _mm256_set1_epi64x(s->stream[1]);
+    uint32_t k0 = s->key[0], k1 = s->key[1];
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i b = _mm256_add_epi64(_mm256_set1_epi64x((long long)(block + 4u * (unsigned)g)), lane);
+        w->c0[g] = b;
+        w->c1[g] = _mm256_srli_epi64(b, 32);
+        w->c2[g] = stream0;
+        w->c3[g] = stream1;
+    }
+    for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
+        const __m256i key0 = _mm256_set1_epi64x(k0), key1 = _mm256_set1_epi64x(k1);
+        for (int g = 0; g < GROUPS; g++) {
+            __m256i p0 = _mm256_mul_epu32(w->c0[g], m0);
+            __m256i p1 = _mm256_mul_epu32(w->c2[g], m1);
+            w->c0[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xB1), w->c1[g]), key0);
+            w->c2[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), w->c3[g]), key1);
+            w->c1[g] = p1;
+            w->c3[g] = p0;
+        }
+        k0 += FI_PHILOX_W0;
+        k1 += FI_PHILOX_W1;
+    }
+}
+
+static inline __m256i join_low_halves(__m256i lo, __m256i hi)
+{
+    return _mm256_blend_epi32(lo, _mm256_slli_epi64(hi, 32), 0xAA);
+}
+
+/* [a0 b0 a1 b1] and [a2 b2 a3 b3] from 64-bit lanes a, b */
+static inline void interleave64(__m256i a, __m256i b, __m256i *first, __m256i *second)
+{
+    __m256i lo = _mm256_unpacklo_epi64(a, b), hi = _mm256_unpackhi_epi64(a, b);
+    *first = _mm256_permute2x128_si256(lo, hi, 0x20);
+    *second = _mm256_permute2x128_si256(lo, hi, 0x31);
+}
+
+static inline void store_si(void *dst, __m256i v, int streaming)
+{
+    if (streaming)
+        _mm256_stream_si256((__m256i *)dst, v);
+    else
+        _mm256_storeu_si256((__m256i *)dst, v);
+}
+static inline void store_ps(float *dst, __m256 v, int streaming)
+{
+    if (streaming)
+        _mm256_stream_ps(dst, v);
+    else
+        _mm256_storeu_ps(dst, v);
+}
+static inline void store_pd(double *dst, __m256d v, int streaming)
+{
+    if (streaming)
+        _mm256_stream_pd(dst, v);
+    else
+        _mm256_storeu_pd(dst, v);
+}
+
+/* fl32(w) for a full 32-bit word: both halves convert exactly, the sum
+ * rounds once. */
+static inline __m256 f32_from_u32(__m256i w)
+{
+    __m256 hi = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w, 16)), _mm256_set1_ps(65536.0f));
+    __m256 lo = _mm256_cvtepi32_ps(_mm256_and_si256(w, _mm256_set1_epi32(0xffff)));
+    return _mm256_add_ps(hi, lo);
+}
+
+/* Exact double of an integer below 2^52: place it in the mantissa of 2^52. */
+static inline __m256d f64_from_u52(__m256i v)
+{
+    const __m256d two52 = _mm256_set1_pd(0x1p52);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(v, _mm256_castpd_si256(two52))), two52);
+}
+
+/* Exact double of an integer below 2^53, from its 32-bit halves. */
+static inline __m256d f64_from_u53(__m256i v)
+{
+    __m256d hi = _mm256_mul_pd(f64_from_u52(_mm256_srli_epi64(v, 32)), _mm256_set1_pd(0x1p32));
+    __m256d lo = f64_from_u52(_mm256_and_si256(v, _mm256_set1_epi64x(0xffffffffll)));
+    return _mm256_add_pd(hi, lo);
+}
+
+static inline __m256 select_bit_ps(__m256i u, unsigned bit, __m256 if_set, __m256 if_clear)
+{
+    __m256i b = _mm256_set1_epi32((int)bit);
+    __m256i mask = _mm256_cmpeq_epi32(_mm256_and_si256(u, b), b);
+    return _mm256_blendv_ps(if_clear, if_set, _mm256_castsi256_ps(mask));
+}
+
+static inline __m256d select_bit_pd(__m256i u, uint64_t bit, __m256d if_set, __m256d if_clear)
+{
+    __m256i b = _mm256_set1_epi64x((long long)bit);
+    __m256i mask = _mm256_cmpeq_epi64(_mm256_and_si256(u, b), b);
+    return _mm256_blendv_pd(if_clear, if_set, _mm256_castsi256_pd(mask));
+}
+
+#define FI_VF __m256
+#define FI_VU __m256i
+#define VF_SET1(x) _mm256_set1_ps(x)
+#define VU_SET1(x) _mm256_set1_epi32((int)(x))
+#define VF_ADD(a, b) _mm256_add_ps(a, b)
+#define VF_SUB(a, b) _mm256_sub_ps(a, b)
+#define VF_MUL(a, b) _mm256_mul_ps(a, b)
+#define VF_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VF_SQRT(a) _mm256_sqrt_ps(a)
+#define VU_ADD(a, b) _mm256_add_epi32(a, b)
+#define VU_AND(a, b) _mm256_and_si256(a, b)
+#define VU_XOR(a, b) _mm256_xor_si256(a, b)
+#define VU_SRL(a, k) _mm256_srli_epi32(a, k)
+#define VU_SLL(a, k) _mm256_slli_epi32(a, k)
+#define VF_AS_VU(x) _mm256_castps_si256(x)
+#define VU_AS_VF(u) _mm256_castsi256_ps(u)
+#define VF_FROM_SMALL_U(u) _mm256_cvtepi32_ps(u)
+#define VF_FROM_U32(u) f32_from_u32(u)
+#define VF_SELECT_BIT(u, bit, a, b) select_bit_ps(u, bit, a, b)
+#define VU_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
+#define VU_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
+
+#define FI_VD __m256d
+#define FI_VU64 __m256i
+#define VD_SET1(x) _mm256_set1_pd(x)
+#define VU64_SET1(x) _mm256_set1_epi64x((long long)(x))
+#define VD_ADD(a, b) _mm256_add_pd(a, b)
+#define VD_SUB(a, b) _mm256_sub_pd(a, b)
+#define VD_MUL(a, b) _mm256_mul_pd(a, b)
+#define VD_DIV(a, b) _mm256_div_pd(a, b)
+#define VD_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define VD_SQRT(a) _mm256_sqrt_pd(a)
+#define VU64_ADD(a, b) _mm256_add_epi64(a, b)
+#define VU64_AND(a, b) _mm256_and_si256(a, b)
+#define VU64_XOR(a, b) _mm256_xor_si256(a, b)
+#define VU64_SRL(a, k) _mm256_srli_epi64(a, k)
+#define VU64_SLL(a, k) _mm256_slli_epi64(a, k)
+#define VD_AS_VU64(x) _mm256_castpd_si256(x)
+#define VU64_AS_VD(u) _mm256_castsi256_pd(u)
+#define VD_FROM_SMALL_U(u) f64_from_u52(u)
+#define VD_FROM_U53(u) f64_from_u53(u)
+#define VD_SELECT_BIT(u, bit, a, b) select_bit_pd(u, bit, a, b)
+#define VU64_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
+#define VU64_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
+
+#define FI_MATH(name) fi_avx2_##name
+#include "fi_vecmath.h"
+
+static inline __attribute__((always_inline)) void batch_raw_u32(const fi_stream *s, uint64_t block,
+                                                                uint32_t *out, const void *unused,
+                                                                int streaming)
+{
+    words256 w;
+    (void)unused;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i first, second;
+        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
+        store_si(out + 16 * g, first, streaming);
+        store_si(out + 16 * g + 8, second, streaming);
+    }
+}
+
+static inline __m256 uniform_f32(__m256i words, const fi_uniform_f32 *p)
+{
+    __m256 u = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(words, 8)), _mm256_set1_ps(0x1p-24f));
+    __m256 v = _mm256_fmadd_ps(_mm256_set1_ps(p->scale), u, _mm256_set1_ps(p->low));
+    return _mm256_min_ps(v, _mm256_set1_ps(p->cap));
+}
+
+static inline __attribute__((always_inline)) void batch_uniform_f32(const fi_stream *s, uint64_t block,
+                                                                    float *out, const fi_uniform_f32 *p,
+                                                                    int streaming)
+{
+    words256 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i first, second;
+        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
+        store_ps(out + 16 * g, uniform_f32(first, p), streaming);
+        store_ps(out + 16 * g + 8, uniform_f32(second, p), streaming);
+    }
+}
+
+static inline __m256d uniform_f64(__m256i words, const fi_uniform_f64 *p)
+{
+    __m256d u = _mm256_mul_pd(f64_from_u53(_mm256_srli_epi64(words, 11)), _mm256_set1_pd(0x1p-53));
+    __m256d v = _mm256_fmadd_pd(_mm256_set1_pd(p->scale), u, _mm256_set1_pd(p->low));
+    return _mm256_min_pd(v, _mm256_set1_pd(p->cap));
+}
+
+static inline __attribute__((always_inline)) void batch_uniform_f64(const fi_stream *s, uint64_t block,
+                                                                    double *out, const fi_uniform_f64 *p,
+                                                                    int streaming)
+{
+    words256 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i first, second;
+        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
+        store_pd(out + 8 * g, uniform_f64(first, p), streaming);
+        store_pd(out + 8 * g + 4, uniform_f64(second, p), streaming);
+    }
+}
+
+static inline __attribute__((always_inline)) void batch_normal_f32(const fi_stream *s, uint64_t block,
+                                                                   float *out, const fi_normal_f32 *p,
+                                                                   int streaming)
+{
+    const __m256 mean = _mm256_set1_ps(p->mean), std = _mm256_set1_ps(p->std);
+    words256 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256 zx, zy;
+        fi_avx2_box_muller_f32(join_low_halves(w.c0[g], w.c2[g]), join_low_halves(w.c1[g], w.c3[g]), std, mean,
+                               &zx, &zy);
+        __m256 lo = _mm256_unpacklo_ps(zx, zy), hi = _mm256_unpackhi_ps(zx, zy);
+        store_ps(out + 16 * g, _mm256_permute2f128_ps(lo, hi, 0x20), streaming);
+        store_ps(out + 16 * g + 8, _mm256_permute2f128_ps(lo, hi, 0x31), streaming);
+    }
+}
+
+static inline __attribute__((always_inline)) void batch_normal_f64(const fi_stream *s, uint64_t block,
+                                                                   double *out, const fi_normal_f64 *p,
+                                                                   int streaming)
+{
+    const __m256d mean = _mm256_set1_pd(p->mean), std = _mm256_set1_pd(p->std);
+    words256 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256d zx, zy;
+        fi_avx2_box_muller_f64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), std, mean,
+                               &zx, &zy);
+        __m256d lo = _mm256_unpacklo_pd(zx, zy), hi = _mm256_unpackhi_pd(zx, zy);
+        store_pd(out + 8 * g, _mm256_permute2f128_pd(lo, hi, 0x20), streaming);
+        store_pd(out + 8 * g + 4, _mm256_permute2f128_pd(lo, hi, 0x31), streaming);
+    }
+}
+
+#define FI_STREAM_ALIGN 32
+#define FI_STORE_FENCE() _mm_sfence()
+
+#define FI_FILL_NAME fill_raw_u32
+#define FI_ELEM_T uint32_t
+#define FI_PARAM_T void
+#define FI_BATCH_FN batch_raw_u32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_uniform_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_uniform_f32
+#define FI_BATCH_FN batch_uniform_f32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_uniform_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_uniform_f64
+#define FI_BATCH_FN batch_uniform_f64
+#define FI_BATCH_ELEMS (2 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_normal_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_normal_f32
+#define FI_BATCH_FN batch_normal_f32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_normal_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_normal_f64
+#define FI_BATCH_FN batch_normal_f64
+#define FI_BATCH_ELEMS (2 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+static const fi_kernels kernels = {
+    fill_raw_u32,    fill_uniform_f32,             fill_uniform_f64,             fill_normal_f32,
+    fill_normal_f64, fi_scalar_fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
+};
+const fi_kernels *const fi_kernels_avx2_table = &kernels;
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#else
+const fi_kernels *const fi_kernels_avx2_table = 0;
+#endif

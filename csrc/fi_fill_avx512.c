@@ -1,0 +1,305 @@
+/*
+ * AVX-512 path (AVX512F + AVX512DQ).  Philox runs on 8 blocks per vector:
+ * each 32-bit counter word sits in the low half of a 64-bit lane, so
+ * _mm512_mul_epu32 gives the full 32x32->64 product with no shuffles (the
+ * high halves carry garbage that no later step reads).  Four independent
+ * groups per batch (32 blocks) keep the multipliers busy.
+ */
+#include "fi_dispatch.h"
+#include "fi_target.h"
+
+#if FI_HAVE_X86_PATHS
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx2,fma")
+#endif
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define GROUPS 4
+#define BATCH_BLOCKS (8 * GROUPS)
+
+/* The four counter words of 8 * GROUPS blocks after 10 rounds. */
+typedef struct words512 { __m512i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words512;
+
+static inline __attribute__((always_inline)) void philox_batch(const fi_stream *s, uint64_t block,
+                                                               words512 *w)
+{
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i m0 = _mm512_set1_epi64(FI_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
+    const __m512i stream0 = _mm512_set1_epi64(s->stream[0]);
+    const __m512i stream1 = _mm512_set1_epi64(s->stream[1]);
+    uint32_t k0 = s->key[0], k1 = s->key[1];
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i b = _mm512_add_epi64(_mm512_set1_epi64((long long)(block + 8u * (unsigned)g)), lane);
+        w->c0[g] = b;
+        w->c1[g] = _mm512_srli_epi64(b, 32);
+        w->c2[g] = stream0;
+        w->c3[g] = stream1;
+    }
+    for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
+        const __m512i key0 = _mm512_set1_epi64(k0), key1 = _mm512_set1_epi64(k1);
+        for (int g = 0; g < GROUPS; g++) {
+            __m512i p0 = _mm512_mul_epu32(w->c0[g], m0);
+            __m512i p1 = _mm512_mul_epu32(w->c2[g], m1);
+            /* vpshufd swaps the product halves on the shuffle port, leaving
+             * the multiply port free (a 64-bit shift would compete for it) */
+            w->c0[g] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), w->c1[g], key0, 0x96);
+            w->c2[g] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), w->c3[g], key1, 0x96);
+            w->c1[g] = p1;
+            w->c3[g] = p0;
+        }
+        k0 += FI_PHILOX_W0;
+        k1 += FI_PHILOX_W1;
+    }
+}
+
+/* 64-bit lanes lo | hi << 32 from the low halves of two word vectors. */
+static inline __m512i join_low_halves(__m512i lo, __m512i hi)
+{
+    return _mm512_mask_blend_epi32((__mmask16)0xAAAA, lo, _mm512_slli_epi64(hi, 32));
+}
+
+static inline __m512i interleave64_lo(__m512i a, __m512i b)
+{
+    return _mm512_permutex2var_epi64(a, _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), b);
+}
+static inline __m512i interleave64_hi(__m512i a, __m512i b)
+{
+    return _mm512_permutex2var_epi64(a, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), b);
+}
+
+static inline void store_si(void *dst, __m512i v, int streaming)
+{
+    if (streaming)
+        _mm512_stream_si512((__m512i *)dst, v);
+    else
+        _mm512_storeu_si512(dst, v);
+}
+static inline void store_ps(float *dst, __m512 v, int streaming)
+{
+    if (streaming)
+        _mm512_stream_ps(dst, v);
+    else
+        _mm512_storeu_ps(dst, v);
+}
+static inline void store_pd(double *dst, __m512d v, int streaming)
+{
+    if (streaming)
+        _mm512_stream_pd(dst, v);
+    else
+        _mm512_storeu_pd(dst, v);
+}
+
+/* ---- vector math instantiation ---- */
+#define FI_VF __m512
+#define FI_VU __m512i
+#define VF_SET1(x) _mm512_set1_ps(x)
+#define VU_SET1(x) _mm512_set1_epi32((int)(x))
+#define VF_ADD(a, b) _mm512_add_ps(a, b)
+#define VF_SUB(a, b) _mm512_sub_ps(a, b)
+#define VF_MUL(a, b) _mm512_mul_ps(a, b)
+#define VF_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VF_SQRT(a) _mm512_sqrt_ps(a)
+#define VU_ADD(a, b) _mm512_add_epi32(a, b)
+#define VU_AND(a, b) _mm512_and_si512(a, b)
+#define VU_XOR(a, b) _mm512_xor_si512(a, b)
+#define VU_SRL(a, k) _mm512_srli_epi32(a, k)
+#define VU_SLL(a, k) _mm512_slli_epi32(a, k)
+#define VF_AS_VU(x) _mm512_castps_si512(x)
+#define VU_AS_VF(u) _mm512_castsi512_ps(u)
+#define VF_FROM_SMALL_U(u) _mm512_cvtepi32_ps(u)
+#define VF_FROM_U32(u) _mm512_cvtepu32_ps(u)
+#define VF_SELECT_BIT(u, bit, a, b) \
+    _mm512_mask_blend_ps(_mm512_test_epi32_mask(u, _mm512_set1_epi32((int)(bit))), b, a)
+#define VU_AND_OR(a, m, b) _mm512_ternarylogic_epi32(a, m, b, 0xEA)
+#define VU_XOR_AND(x, a, m) _mm512_ternarylogic_epi32(x, a, m, 0x78)
+
+#define FI_VD __m512d
+#define FI_VU64 __m512i
+#define VD_SET1(x) _mm512_set1_pd(x)
+#define VU64_SET1(x) _mm512_set1_epi64((long long)(x))
+#define VD_ADD(a, b) _mm512_add_pd(a, b)
+#define VD_SUB(a, b) _mm512_sub_pd(a, b)
+#define VD_MUL(a, b) _mm512_mul_pd(a, b)
+#define VD_DIV(a, b) _mm512_div_pd(a, b)
+#define VD_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define VD_SQRT(a) _mm512_sqrt_pd(a)
+#define VU64_ADD(a, b) _mm512_add_epi64(a, b)
+#define VU64_AND(a, b) _mm512_and_si512(a, b)
+#define VU64_XOR(a, b) _mm512_xor_si512(a, b)
+#define VU64_SRL(a, k) _mm512_srli_epi64(a, k)
+#define VU64_SLL(a, k) _mm512_slli_epi64(a, k)
+#define VD_AS_VU64(x) _mm512_castpd_si512(x)
+#define VU64_AS_VD(u) _mm512_castsi512_pd(u)
+#define VD_FROM_SMALL_U(u) _mm512_cvtepu64_pd(u)
+#define VD_FROM_U53(u) _mm512_cvtepu64_pd(u)
+#define VD_SELECT_BIT(u, bit, a, b) \
+    _mm512_mask_blend_pd(_mm512_test_epi64_mask(u, _mm512_set1_epi64((long long)(bit))), b, a)
+#define VU64_AND_OR(a, m, b) _mm512_ternarylogic_epi64(a, m, b, 0xEA)
+#define VU64_XOR_AND(x, a, m) _mm512_ternarylogic_epi64(x, a, m, 0x78)
+
+#define FI_MATH(name) fi_avx512_##name
+#include "fi_vecmath.h"
+
+/* ---- batches of 32 blocks ---- */
+
+static inline __attribute__((always_inline)) void batch_raw_u32(const fi_stream *s, uint64_t block,
+                                                                uint32_t *out, const void *unused,
+                                                                int streaming)
+{
+    words512 w;
+    (void)unused;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
+        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
+        store_si(out + 32 * g, interleave64_lo(a, b), streaming);
+        store_si(out + 32 * g + 16, interleave64_hi(a, b), streaming);
+    }
+}
+
+static inline __m512 uniform_f32(__m512i words, const fi_uniform_f32 *p)
+{
+    __m512 u = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(words, 8)), _mm512_set1_ps(0x1p-24f));
+    __m512 v = _mm512_fmadd_ps(_mm512_set1_ps(p->scale), u, _mm512_set1_ps(p->low));
+    return _mm512_min_ps(v, _mm512_set1_ps(p->cap));
+}
+
+static inline __attribute__((always_inline)) void batch_uniform_f32(const fi_stream *s, uint64_t block,
+                                                                    float *out, const fi_uniform_f32 *p,
+                                                                    int streaming)
+{
+    words512 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
+        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
+        store_ps(out + 32 * g, uniform_f32(interleave64_lo(a, b), p), streaming);
+        store_ps(out + 32 * g + 16, uniform_f32(interleave64_hi(a, b), p), streaming);
+    }
+}
+
+static inline __m512d uniform_f64(__m512i words, const fi_uniform_f64 *p)
+{
+    __m512d u = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(words, 11)), _mm512_set1_pd(0x1p-53));
+    __m512d v = _mm512_fmadd_pd(_mm512_set1_pd(p->scale), u, _mm512_set1_pd(p->low));
+    return _mm512_min_pd(v, _mm512_set1_pd(p->cap));
+}
+
+static inline __attribute__((always_inline)) void batch_uniform_f64(const fi_stream *s, uint64_t block,
+                                                                    double *out, const fi_uniform_f64 *p,
+                                                                    int streaming)
+{
+    words512 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
+        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
+        store_pd(out + 16 * g, uniform_f64(interleave64_lo(a, b), p), streaming);
+        store_pd(out + 16 * g + 8, uniform_f64(interleave64_hi(a, b), p), streaming);
+    }
+}
+
+static inline __attribute__((always_inline)) void batch_normal_f32(const fi_stream *s, uint64_t block,
+                                                                   float *out, const fi_normal_f32 *p,
+                                                                   int streaming)
+{
+    const __m512i even = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512i odd = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    const __m512i low_halves = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+    const __m512 mean = _mm512_set1_ps(p->mean), std = _mm512_set1_ps(p->std);
+    words512 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        /* lane 2k: pair (w0, w1) of block k; lane 2k+1: pair (w2, w3) */
+        __m512i radius_words = _mm512_permutex2var_epi32(w.c0[g], low_halves, w.c2[g]);
+        __m512i angle_words = _mm512_permutex2var_epi32(w.c1[g], low_halves, w.c3[g]);
+        __m512 zx, zy;
+        fi_avx512_box_muller_f32(radius_words, angle_words, std, mean, &zx, &zy);
+        store_ps(out + 32 * g, _mm512_permutex2var_ps(zx, even, zy), streaming);
+        store_ps(out + 32 * g + 16, _mm512_permutex2var_ps(zx, odd, zy), streaming);
+    }
+}
+
+static inline __attribute__((always_inline)) void batch_normal_f64(const fi_stream *s, uint64_t block,
+                                                                   double *out, const fi_normal_f64 *p,
+                                                                   int streaming)
+{
+    const __m512i even = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+    const __m512i odd = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+    const __m512d mean = _mm512_set1_pd(p->mean), std = _mm512_set1_pd(p->std);
+    words512 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m512d zx, zy;
+        fi_avx512_box_muller_f64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]),
+                                 std, mean, &zx, &zy);
+        store_pd(out + 16 * g, _mm512_permutex2var_pd(zx, even, zy), streaming);
+        store_pd(out + 16 * g + 8, _mm512_permutex2var_pd(zx, odd, zy), streaming);
+    }
+}
+
+#define FI_STREAM_ALIGN 64
+#define FI_STORE_FENCE() _mm_sfence()
+
+#define FI_FILL_NAME fill_raw_u32
+#define FI_ELEM_T uint32_t
+#define FI_PARAM_T void
+#define FI_BATCH_FN batch_raw_u32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_uniform_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_uniform_f32
+#define FI_BATCH_FN batch_uniform_f32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_uniform_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_uniform_f64
+#define FI_BATCH_FN batch_uniform_f64
+#define FI_BATCH_ELEMS (2 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_normal_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_normal_f32
+#define FI_BATCH_FN batch_normal_f32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_normal_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_normal_f64
+#define FI_BATCH_FN batch_normal_f64
+#define FI_BATCH_ELEMS (2 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
+static const fi_kernels kernels = {
+    fill_raw_u32,    fill_uniform_f32,         fill_uniform_f64,         fill_normal_f32,
+    fill_normal_f64, fi_scalar_fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
+};
+const fi_kernels *const fi_kernels_avx512_table = &kernels;
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#else /* no x86 paths in this build */
+const fi_kernels *const fi_kernels_avx512_table = 0;
+#endif

@@ -1,0 +1,221 @@
+/*
+ * The scalar reference path: one Philox block per batch.  Every vector path
+ * must produce exactly these bits.  Compiled without any ISA target, so it
+ * runs on every CPU; fmaf/fma are the C library's correctly rounded FMAs.
+ */
+#include <math.h>
+#include <stdint.h>
+#include "fi_convert.h"
+#include "fi_dispatch.h"
+#include "fi_normal_quantile.h"
+
+#define FI_VF float
+#define FI_VU uint32_t
+#define VF_SET1(x) (x)
+#define VU_SET1(x) ((uint32_t)(x))
+#define VF_ADD(a, b) ((a) + (b))
+#define VF_SUB(a, b) ((a) - (b))
+#define VF_MUL(a, b) ((a) * (b))
+#define VF_FMA(a, b, c) fmaf((a), (b), (c))
+#define VF_SQRT(a) sqrtf(a)
+#define VU_ADD(a, b) ((uint32_t)((a) + (b)))
+#define VU_AND(a, b) ((a) & (b))
+#define VU_XOR(a, b) ((a) ^ (b))
+#define VU_SRL(a, k) ((a) >> (k))
+#define VU_SLL(a, k) ((uint32_t)((a) << (k)))
+#define VF_AS_VU(x) fi_bits_f32(x)
+#define VU_AS_VF(u) fi_f32_bits(u)
+#define VF_FROM_SMALL_U(u) ((float)(int32_t)(u))
+#define VF_FROM_U32(u) ((float)(u))
+#define VF_SELECT_BIT(u, bit, a, b) (((u) & (bit)) ? (a) : (b))
+#define VU_AND_OR(a, m, b) (((a) & (m)) | (b))
+#define VU_XOR_AND(x, a, m) ((x) ^ ((a) & (m)))
+
+#define FI_VD double
+#define FI_VU64 uint64_t
+#define VD_SET1(x) (x)
+#define VU64_SET1(x) ((uint64_t)(x))
+#define VD_ADD(a, b) ((a) + (b))
+#define VD_SUB(a, b) ((a) - (b))
+#define VD_MUL(a, b) ((a) * (b))
+#define VD_DIV(a, b) ((a) / (b))
+#define VD_FMA(a, b, c) fma((a), (b), (c))
+#define VD_SQRT(a) sqrt(a)
+#define VU64_ADD(a, b) ((uint64_t)((a) + (b)))
+#define VU64_AND(a, b) ((a) & (b))
+#define VU64_XOR(a, b) ((a) ^ (b))
+#define VU64_SRL(a, k) ((a) >> (k))
+#define VU64_SLL(a, k) ((uint64_t)((a) << (k)))
+#define VD_AS_VU64(x) fi_bits_f64(x)
+#define VU64_AS_VD(u) fi_f64_bits(u)
+#define VD_FROM_SMALL_U(u) ((double)(int64_t)(u))
+#define VD_FROM_U53(u) ((double)(int64_t)(u))
+#define VD_SELECT_BIT(u, bit, a, b) (((u) & (bit)) ? (a) : (b))
+#define VU64_AND_OR(a, m, b) (((a) & (m)) | (b))
+#define VU64_XOR_AND(x, a, m) ((x) ^ ((a) & (m)))
+
+#define FI_MATH(name) fi_scalar_##name
+#include "fi_vecmath.h"
+
+static inline uint64_t pair64(uint32_t lo, uint32_t hi) { return ((uint64_t)hi << 32) | lo; }
+
+static inline void batch_raw_u32(const fi_stream *s, uint64_t block, uint32_t *out,
+                                 const void *unused, int streaming)
+{
+    (void)unused;
+    (void)streaming;
+    fi_philox_block(s, block, out);
+}
+
+static inline float uniform_f32(uint32_t w, const fi_uniform_f32 *p)
+{
+    float v = fmaf(p->scale, fi_u24(w), p->low);
+    return v < p->cap ? v : p->cap;
+}
+
+static inline void batch_uniform_f32(const fi_stream *s, uint64_t block, float *out,
+                                     const fi_uniform_f32 *p, int streaming)
+{
+    uint32_t w[4];
+    (void)streaming;
+    fi_philox_block(s, block, w);
+    for (int k = 0; k < 4; k++)
+        out[k] = uniform_f32(w[k], p);
+}
+
+static inline double uniform_f64(uint32_t lo, uint32_t hi, const fi_uniform_f64 *p)
+{
+    double v = fma(p->scale, fi_u53(lo, hi), p->low);
+    return v < p->cap ? v : p->cap;
+}
+
+static inline void batch_uniform_f64(const fi_stream *s, uint64_t block, double *out,
+                                     const fi_uniform_f64 *p, int streaming)
+{
+    uint32_t w[4];
+    (void)streaming;
+    fi_philox_block(s, block, w);
+    out[0] = uniform_f64(w[0], w[1], p);
+    out[1] = uniform_f64(w[2], w[3], p);
+}
+
+static inline void batch_normal_f32(const fi_stream *s, uint64_t block, float *out,
+                                    const fi_normal_f32 *p, int streaming)
+{
+    uint32_t w[4];
+    (void)streaming;
+    fi_philox_block(s, block, w);
+    for (int k = 0; k < 2; k++)
+        fi_scalar_box_muller_f32(w[2 * k], w[2 * k + 1], p->std, p->mean, &out[2 * k], &out[2 * k + 1]);
+}
+
+static inline void batch_normal_f64(const fi_stream *s, uint64_t block, double *out,
+                                    const fi_normal_f64 *p, int streaming)
+{
+    uint32_t w[4];
+    (void)streaming;
+    fi_philox_block(s, block, w);
+    fi_scalar_box_muller_f64(pair64(w[0], w[1]), pair64(w[2], w[3]), p->std, p->mean, &out[0], &out[1]);
+}
+
+static inline void batch_truncnorm_f32(const fi_stream *s, uint64_t block, float *out,
+                                       const fi_truncnorm *p, int streaming)
+{
+    uint32_t w[4];
+    (void)streaming;
+    fi_philox_block(s, block, w);
+    for (int k = 0; k < 4; k++) {
+        double x = fi_truncnorm_standard(p, (double)fi_r32(w[k]), 0);
+        double v = (float)fma(p->std, x, p->mean);
+        out[k] = (float)fi_clamp_f64(v, p->out_low, p->out_high);
+    }
+}
+
+static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, double *out,
+                                       const fi_truncnorm *p, int streaming)
+{
+    uint32_t w[4];
+    (void)streaming;
+    fi_philox_block(s, block, w);
+    for (int k = 0; k < 2; k++) {
+        double x = fi_truncnorm_standard(p, fi_r64(w[2 * k], w[2 * k + 1]), 1);
+        out[k] = fi_clamp_f64(fma(p->std, x, p->mean), p->out_low, p->out_high);
+    }
+}
+
+#define FI_STREAM_ALIGN 0
+#define FI_STORE_FENCE() ((void)0)
+
+#define FI_FILL_NAME fill_raw_u32
+#define FI_ELEM_T uint32_t
+#define FI_PARAM_T void
+#define FI_BATCH_FN batch_raw_u32
+#define FI_BATCH_ELEMS 4
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_uniform_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_uniform_f32
+#define FI_BATCH_FN batch_uniform_f32
+#define FI_BATCH_ELEMS 4
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_uniform_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_uniform_f64
+#define FI_BATCH_FN batch_uniform_f64
+#define FI_BATCH_ELEMS 2
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_normal_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_normal_f32
+#define FI_BATCH_FN batch_normal_f32
+#define FI_BATCH_ELEMS 4
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_normal_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_normal_f64
+#define FI_BATCH_FN batch_normal_f64
+#define FI_BATCH_ELEMS 2
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_truncnorm_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_truncnorm
+#define FI_BATCH_FN batch_truncnorm_f32
+#define FI_BATCH_ELEMS 4
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+#define FI_FILL_NAME fill_truncnorm_f64
+#define FI_ELEM_T double
+#define FI_PARAM_T fi_truncnorm
+#define FI_BATCH_FN batch_truncnorm_f64
+#define FI_BATCH_ELEMS 2
+#define FI_BATCH_BLOCKS 1
+#include "fi_fill_body.h"
+
+const fi_kernels fi_kernels_scalar = {
+    fill_raw_u32,    fill_uniform_f32,   fill_uniform_f64,  fill_normal_f32,
+    fill_normal_f64, fill_truncnorm_f32, fill_truncnorm_f64,
+};
+
+/* The truncated normal has no vector kernel: the vector tables reuse these. */
+void fi_scalar_fill_truncnorm_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
+                                  const fi_truncnorm *p, unsigned flags)
+{
+    fill_truncnorm_f32(out, n, s, first, p, flags);
+}
+
+void fi_scalar_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
+                                  const fi_truncnorm *p, unsigned flags)
+{
+    fill_truncnorm_f64(out, n, s, first, p, flags);
+}

@@ -1,0 +1,166 @@
+/*
+ * Box-Muller building blocks written once for every instruction set.
+ *
+ * This header is a template: the including file defines the vector types and
+ * primitive operations below, then includes it.  Every path therefore runs
+ * the same sequence of IEEE operations in the same order; the only rounding
+ * steps are the explicit ones here (each FMA is a single rounding), which is
+ * what makes scalar, AVX2 and AVX-512 results equal bit for bit.  Integer and
+ * conversion primitives must be exact (or, for VF_FROM_U32, correctly rounded).
+ *
+ * Required for float32:  FI_VF FI_VU VF_SET1 VU_SET1 VF_ADD VF_SUB VF_MUL
+ *   VF_FMA(a,b,c)=a*b+c VF_SQRT VU_ADD VU_AND VU_XOR VU_SRL VU_SLL VF_AS_VU
+ *   VU_AS_VF VF_FROM_SMALL_U (exact, < 2^24) VF_FROM_U32 (round to nearest)
+ *   VF_SELECT_BIT(u, bit, if_set, if_clear) VU_AND_OR(a, m, b) = (a & m) | b
+ *   VU_XOR_AND(x, a, m) = x ^ (a & m)
+ * Required for float64:  the same with FI_VD FI_VU64 VD_* VU64_*,
+ *   VD_FROM_SMALL_U (exact, < 2^52), VD_FROM_U53 (exact, < 2^53), VD_DIV.
+ * FI_MATH(name) gives each instantiation its own function names.
+ *
+ * Polynomials: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with
+ * Q a degree-7 least-squares fit (1.2 ulp in float32); the
+ * float64 ln uses the series ln(1+f) = 2 atanh(f/(2+f)); sin and cos of a
+ * quarter turn, with y = angle / (pi/2), |y| <= 1/2, use least-squares fits
+ * of four terms (about 1 ulp) in float32 and Taylor series in float64.
+ */
+
+#ifdef FI_VF
+
+static inline FI_VF FI_MATH(ln_f32)(FI_VF x)
+{
+    /* x = 2^e * m with m in [sqrt(1/2), sqrt(2)), by integer arithmetic. */
+    FI_VU ix = VU_ADD(VF_AS_VU(x), VU_SET1(0x3f800000u - 0x3f3504f3u));
+    FI_VF e = VF_SUB(VF_FROM_SMALL_U(VU_SRL(ix, 23)), VF_SET1(127.0f));
+    FI_VF m = VU_AS_VF(VU_ADD(VU_AND(ix, VU_SET1(0x007fffffu)), VU_SET1(0x3f3504f3u)));
+    FI_VF f = VF_SUB(m, VF_SET1(1.0f));
+    FI_VF q = VF_SET1(0x1.68c75ap-4f);
+    q = VF_FMA(q, f, VF_SET1(-0x1.25f1c6p-3f));
+    q = VF_FMA(q, f, VF_SET1(0x1.315eb0p-3f));
+    q = VF_FMA(q, f, VF_SET1(-0x1.5335cep-3f));
+    q = VF_FMA(q, f, VF_SET1(0x1.98d2b0p-3f));
+    q = VF_FMA(q, f, VF_SET1(-0x1.000598p-2f));
+    q = VF_FMA(q, f, VF_SET1(0x1.5556fap-2f));
+    q = VF_FMA(q, f, VF_SET1(-0x1.fffff6p-2f));
+    FI_VF ln_m = VF_FMA(VF_MUL(f, f), q, f);
+    return VF_FMA(e, VF_SET1(0x1.62e430p-1f), ln_m);
+}
+
+/* cos and sin of 2*pi*U24(w).  The quarter-turn reduction is exact in
+ * integers: with s = w + 2^29, the top two bits of s are the quadrant q and
+ * the next 22 bits v give the remaining angle y*pi/2, y = v/2^22 - 1/2. */
+static inline void FI_MATH(cos_sin_2pi_f32)(FI_VU w, FI_VF *cos_out, FI_VF *sin_out)
+{
+    FI_VU s = VU_ADD(w, VU_SET1(1u << 29));
+    /* 1 + v * 2^-23 by placing v in the mantissa of 1.0f; 2x - 2.5 is exact */
+    FI_VF one_plus = VU_AS_VF(VU_AND_OR(VU_SRL(s, 8), VU_SET1(0x003fffffu), VU_SET1(0x3f800000u)));
+    FI_VF y = VF_FMA(one_plus, VF_SET1(2.0f), VF_SET1(-2.5f));
+    FI_VF y2 = VF_MUL(y, y);
+    FI_VF ps = VF_SET1(-0x1.2dc152p-8f);
+    ps = VF_FMA(ps, y2, VF_SET1(0x1.465fbep-4f));
+    ps = VF_FMA(ps, y2, VF_SET1(-0x1.4abbbep-1f));
+    ps = VF_FMA(ps, y2, VF_SET1(0x1.921fb6p+0f));
+    FI_VF sin_y = VF_MUL(y, ps);
+    FI_VF pc = VF_SET1(0x1.da0a12p-11f);
+    pc = VF_FMA(pc, y2, VF_SET1(-0x1.55c6aep-6f));
+    pc = VF_FMA(pc, y2, VF_SET1(0x1.03c1e0p-2f));
+    pc = VF_FMA(pc, y2, VF_SET1(-0x1.3bd3ccp+0f));
+    FI_VF cos_y = VF_FMA(pc, y2, VF_SET1(1.0f));
+    /* odd quadrants swap sin and cos; cos < 0 in quadrants 1, 2 (bit 1 of
+     * q + 1), sin < 0 in quadrants 2, 3 (bit 1 of q) */
+    FI_VF c = VF_SELECT_BIT(s, 1u << 30, sin_y, cos_y);
+    FI_VF si = VF_SELECT_BIT(s, 1u << 30, cos_y, sin_y);
+    FI_VU sign = VU_SET1(0x80000000u);
+    *cos_out = VU_AS_VF(VU_XOR_AND(VF_AS_VU(c), VU_ADD(s, VU_SET1(1u << 30)), sign));
+    *sin_out = VU_AS_VF(VU_XOR_AND(VF_AS_VU(si), s, sign));
+}
+
+/* One Box-Muller pair per lane (radius word wr, angle word wf), scaled:
+ * x = fma(std * r, cos, mean), y = fma(std * r, sin, mean). */
+static inline void FI_MATH(box_muller_f32)(FI_VU wr, FI_VU wf, FI_VF std, FI_VF mean, FI_VF *x,
+                                           FI_VF *y)
+{
+    FI_VF r32 = VF_FMA(VF_FROM_U32(wr), VF_SET1(0x1p-32f), VF_SET1(0x1p-33f));
+    FI_VF radius = VF_SQRT(VF_MUL(FI_MATH(ln_f32)(r32), VF_SET1(-2.0f)));
+    FI_VF c, s;
+    FI_MATH(cos_sin_2pi_f32)(wf, &c, &s);
+    FI_VF scaled = VF_MUL(radius, std);
+    *x = VF_FMA(scaled, c, mean);
+    *y = VF_FMA(scaled, s, mean);
+}
+
+#endif /* FI_VF */
+
+#ifdef FI_VD
+
+static inline FI_VD FI_MATH(ln_f64)(FI_VD x)
+{
+    FI_VU64 ix = VU64_ADD(VD_AS_VU64(x), VU64_SET1(0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull));
+    FI_VD e = VD_SUB(VD_FROM_SMALL_U(VU64_SRL(ix, 52)), VD_SET1(1023.0));
+    FI_VD m = VU64_AS_VD(VU64_ADD(VU64_AND(ix, VU64_SET1(0x000fffffffffffffull)),
+                                  VU64_SET1(0x3fe6a09e667f3bcdull)));
+    FI_VD f = VD_SUB(m, VD_SET1(1.0));
+    FI_VD s = VD_DIV(f, VD_ADD(f, VD_SET1(2.0)));
+    FI_VD s2 = VD_MUL(s, s);
+    FI_VD p = VD_SET1(0x1.642c8590b2164p-4);
+    p = VD_FMA(p, s2, VD_SET1(0x1.8618618618618p-4));
+    p = VD_FMA(p, s2, VD_SET1(0x1.af286bca1af28p-4));
+    p = VD_FMA(p, s2, VD_SET1(0x1.e1e1e1e1e1e1ep-4));
+    p = VD_FMA(p, s2, VD_SET1(0x1.1111111111111p-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.3b13b13b13b14p-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.745d1745d1746p-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.c71c71c71c71cp-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.2492492492492p-2));
+    p = VD_FMA(p, s2, VD_SET1(0x1.999999999999ap-2));
+    p = VD_FMA(p, s2, VD_SET1(0x1.5555555555555p-1));
+    FI_VD ln_m = VD_FMA(VD_MUL(s, s2), p, VD_ADD(s, s));
+    return VD_FMA(e, VD_SET1(0x1.62e42fefa39efp-1), ln_m);
+}
+
+static inline void FI_MATH(cos_sin_2pi_f64)(FI_VU64 w, FI_VD *cos_out, FI_VD *sin_out)
+{
+    FI_VU64 s = VU64_ADD(w, VU64_SET1(1ull << 61));
+    FI_VD one_plus = VU64_AS_VD(
+        VU64_AND_OR(VU64_SRL(s, 11), VU64_SET1((1ull << 51) - 1u), VU64_SET1(0x3ff0000000000000ull)));
+    FI_VD y = VD_FMA(one_plus, VD_SET1(2.0), VD_SET1(-2.5));
+    FI_VD y2 = VD_MUL(y, y);
+    FI_VD ps = VD_SET1(0x1.aaec32af93359p-38);
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.6fadb9f155744p-31));
+    ps = VD_FMA(ps, y2, VD_SET1(0x1.e8f434d018d63p-25));
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.e3074fde8871fp-19));
+    ps = VD_FMA(ps, y2, VD_SET1(0x1.50783487ee782p-13));
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.32d2cce62bd86p-8));
+    ps = VD_FMA(ps, y2, VD_SET1(0x1.466bc6775aae2p-4));
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.4abbce625be53p-1));
+    ps = VD_FMA(ps, y2, VD_SET1(0x1.921fb54442d18p+0));
+    FI_VD sin_y = VD_MUL(y, ps);
+    FI_VD pc = VD_SET1(-0x1.2a0c591af8314p-41);
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.20c62c2f2d7f5p-34));
+    pc = VD_FMA(pc, y2, VD_SET1(-0x1.b6e24f44b128fp-28));
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.f9d38a3763cc3p-22));
+    pc = VD_FMA(pc, y2, VD_SET1(-0x1.a6d1f2a204a8cp-16));
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.e1f506891babbp-11));
+    pc = VD_FMA(pc, y2, VD_SET1(-0x1.55d3c7e3cbffap-6));
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.03c1f081b5ac4p-2));
+    pc = VD_FMA(pc, y2, VD_SET1(-0x1.3bd3cc9be45dep+0));
+    FI_VD cos_y = VD_FMA(pc, y2, VD_SET1(1.0));
+    FI_VD c = VD_SELECT_BIT(s, 1ull << 62, sin_y, cos_y);
+    FI_VD si = VD_SELECT_BIT(s, 1ull << 62, cos_y, sin_y);
+    FI_VU64 sign = VU64_SET1(0x8000000000000000ull);
+    *cos_out = VU64_AS_VD(VU64_XOR_AND(VD_AS_VU64(c), VU64_ADD(s, VU64_SET1(1ull << 62)), sign));
+    *sin_out = VU64_AS_VD(VU64_XOR_AND(VD_AS_VU64(si), s, sign));
+}
+
+/* wr and wf hold 64-bit words hi * 2^32 + lo (the element's word pairs). */
+static inline void FI_MATH(box_muller_f64)(FI_VU64 wr, FI_VU64 wf, FI_VD std, FI_VD mean, FI_VD *x,
+                                           FI_VD *y)
+{
+    FI_VD r64 = VD_FMA(VD_FROM_U53(VU64_SRL(wr, 11)), VD_SET1(0x1p-53), VD_SET1(0x1p-54));
+    FI_VD radius = VD_SQRT(VD_MUL(FI_MATH(ln_f64)(r64), VD_SET1(-2.0)));
+    FI_VD c, s;
+    FI_MATH(cos_sin_2pi_f64)(wf, &c, &s);
+    FI_VD scaled = VD_MUL(radius, std);
+    *x = VD_FMA(scaled, c, mean);
+    *y = VD_FMA(scaled, s, mean);
+}
+
+#endif /* FI_VD */
