@@ -24,7 +24,27 @@
 
 typedef struct words256 { __m256i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words256;
 
-static inline __attribute__((always_inline)) void philox_batch(const fi_stream *s, uint64_t block,
+/* The per-fill context: every round's key, already broadcast, so that the
+ * rounds read it as a memory operand instead of rebuilding it per batch. */
+typedef struct philox_context {
+    __m256i round_key0[FI_PHILOX_ROUNDS], round_key1[FI_PHILOX_ROUNDS];
+    uint32_t stream[2];
+} philox_context;
+
+static inline void philox_context_init(philox_context *c, const fi_stream *s)
+{
+    uint32_t k0 = s->key[0], k1 = s->key[1];
+    for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
+        c->round_key0[round] = _mm256_set1_epi64x(k0);
+        c->round_key1[round] = _mm256_set1_epi64x(k1);
+        k0 += FI_PHILOX_W0;
+        k1 += FI_PHILOX_W1;
+    }
+    c->stream[0] = s->stream[0];
+    c->stream[1] = s->stream[1];
+}
+
+static inline __attribute__((always_inline)) void philox_batch(const philox_context *s, uint64_t block,
                                                                words256 *w)
 {
     const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
@@ -32,7 +52,6 @@ static inline __attribute__((always_inline)) void philox_batch(const fi_stream *
     const __m256i m1 = _mm256_set1_epi64x(FI_PHILOX_M1);
     const __m256i stream0 = _mm256_set1_epi64x(s->stream[0]);
     const __m256i stream1 = _mm256_set1_epi64x(s->stream[1]);
-    uint32_t k0 = s->key[0], k1 = s->key[1];
     for (int g = 0; g < GROUPS; g++) {
         __m256i b = _mm256_add_epi64(_mm256_set1_epi64x((long long)(block + 4u * (unsigned)g)), lane);
         w->c0[g] = b;
@@ -41,7 +60,8 @@ static inline __attribute__((always_inline)) void philox_batch(const fi_stream *
         w->c3[g] = stream1;
     }
     for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
-        const __m256i key0 = _mm256_set1_epi64x(k0), key1 = _mm256_set1_epi64x(k1);
+        const __m256i key0 = s->round_key0[round];
+        const __m256i key1 = s->round_key1[round];
         for (int g = 0; g < GROUPS; g++) {
             __m256i p0 = _mm256_mul_epu32(w->c0[g], m0);
             __m256i p1 = _mm256_mul_epu32(w->c2[g], m1);
@@ -50,8 +70,6 @@ static inline __attribute__((always_inline)) void philox_batch(const fi_stream *
             w->c1[g] = p1;
             w->c3[g] = p0;
         }
-        k0 += FI_PHILOX_W0;
-        k1 += FI_PHILOX_W1;
     }
 }
 
@@ -176,7 +194,7 @@ static inline __m256d select_bit_pd(__m256i u, uint64_t bit, __m256d if_set, __m
 #define FI_MATH(name) fi_avx2_##name
 #include "fi_vecmath.h"
 
-static inline __attribute__((always_inline)) void batch_raw_u32(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
                                                                 uint32_t *out, const void *unused,
                                                                 int streaming)
 {
@@ -198,7 +216,7 @@ static inline __m256 uniform_f32(__m256i words, const fi_uniform_f32 *p)
     return _mm256_min_ps(v, _mm256_set1_ps(p->cap));
 }
 
-static inline __attribute__((always_inline)) void batch_uniform_f32(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_uniform_f32(const philox_context *s, uint64_t block,
                                                                     float *out, const fi_uniform_f32 *p,
                                                                     int streaming)
 {
@@ -219,7 +237,7 @@ static inline __m256d uniform_f64(__m256i words, const fi_uniform_f64 *p)
     return _mm256_min_pd(v, _mm256_set1_pd(p->cap));
 }
 
-static inline __attribute__((always_inline)) void batch_uniform_f64(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,
                                                                     double *out, const fi_uniform_f64 *p,
                                                                     int streaming)
 {
@@ -233,7 +251,7 @@ static inline __attribute__((always_inline)) void batch_uniform_f64(const fi_str
     }
 }
 
-static inline __attribute__((always_inline)) void batch_normal_f32(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_normal_f32(const philox_context *s, uint64_t block,
                                                                    float *out, const fi_normal_f32 *p,
                                                                    int streaming)
 {
@@ -250,7 +268,7 @@ static inline __attribute__((always_inline)) void batch_normal_f32(const fi_stre
     }
 }
 
-static inline __attribute__((always_inline)) void batch_normal_f64(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_normal_f64(const philox_context *s, uint64_t block,
                                                                    double *out, const fi_normal_f64 *p,
                                                                    int streaming)
 {
@@ -269,6 +287,8 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const fi_stre
 
 #define FI_STREAM_ALIGN 32
 #define FI_STORE_FENCE() _mm_sfence()
+#define FI_CONTEXT_T philox_context
+#define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
 #define FI_FILL_NAME fill_raw_u32
 #define FI_ELEM_T uint32_t

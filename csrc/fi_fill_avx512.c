@@ -26,7 +26,27 @@
 /* The four counter words of 8 * GROUPS blocks after 10 rounds. */
 typedef struct words512 { __m512i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words512;
 
-static inline __attribute__((always_inline)) void philox_batch(const fi_stream *s, uint64_t block,
+/* The per-fill context: every round's key, already broadcast, so that the
+ * rounds read it as a memory operand instead of rebuilding it per batch. */
+typedef struct philox_context {
+    __m512i round_key0[FI_PHILOX_ROUNDS], round_key1[FI_PHILOX_ROUNDS];
+    uint32_t stream[2];
+} philox_context;
+
+static inline void philox_context_init(philox_context *c, const fi_stream *s)
+{
+    uint32_t k0 = s->key[0], k1 = s->key[1];
+    for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
+        c->round_key0[round] = _mm512_set1_epi64(k0);
+        c->round_key1[round] = _mm512_set1_epi64(k1);
+        k0 += FI_PHILOX_W0;
+        k1 += FI_PHILOX_W1;
+    }
+    c->stream[0] = s->stream[0];
+    c->stream[1] = s->stream[1];
+}
+
+static inline __attribute__((always_inline)) void philox_batch(const philox_context *s, uint64_t block,
                                                                words512 *w)
 {
     const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
@@ -34,7 +54,6 @@ static inline __attribute__((always_inline)) void philox_batch(const fi_stream *
     const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
     const __m512i stream0 = _mm512_set1_epi64(s->stream[0]);
     const __m512i stream1 = _mm512_set1_epi64(s->stream[1]);
-    uint32_t k0 = s->key[0], k1 = s->key[1];
     for (int g = 0; g < GROUPS; g++) {
         __m512i b = _mm512_add_epi64(_mm512_set1_epi64((long long)(block + 8u * (unsigned)g)), lane);
         w->c0[g] = b;
@@ -43,7 +62,8 @@ static inline __attribute__((always_inline)) void philox_batch(const fi_stream *
         w->c3[g] = stream1;
     }
     for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
-        const __m512i key0 = _mm512_set1_epi64(k0), key1 = _mm512_set1_epi64(k1);
+        const __m512i key0 = s->round_key0[round];
+        const __m512i key1 = s->round_key1[round];
         for (int g = 0; g < GROUPS; g++) {
             __m512i p0 = _mm512_mul_epu32(w->c0[g], m0);
             __m512i p1 = _mm512_mul_epu32(w->c2[g], m1);
@@ -54,8 +74,6 @@ static inline __attribute__((always_inline)) void philox_batch(const fi_stream *
             w->c1[g] = p1;
             w->c3[g] = p0;
         }
-        k0 += FI_PHILOX_W0;
-        k1 += FI_PHILOX_W1;
     }
 }
 
@@ -149,7 +167,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 
 /* ---- batches of 32 blocks ---- */
 
-static inline __attribute__((always_inline)) void batch_raw_u32(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
                                                                 uint32_t *out, const void *unused,
                                                                 int streaming)
 {
@@ -171,7 +189,7 @@ static inline __m512 uniform_f32(__m512i words, const fi_uniform_f32 *p)
     return _mm512_min_ps(v, _mm512_set1_ps(p->cap));
 }
 
-static inline __attribute__((always_inline)) void batch_uniform_f32(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_uniform_f32(const philox_context *s, uint64_t block,
                                                                     float *out, const fi_uniform_f32 *p,
                                                                     int streaming)
 {
@@ -192,7 +210,7 @@ static inline __m512d uniform_f64(__m512i words, const fi_uniform_f64 *p)
     return _mm512_min_pd(v, _mm512_set1_pd(p->cap));
 }
 
-static inline __attribute__((always_inline)) void batch_uniform_f64(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,
                                                                     double *out, const fi_uniform_f64 *p,
                                                                     int streaming)
 {
@@ -206,7 +224,7 @@ static inline __attribute__((always_inline)) void batch_uniform_f64(const fi_str
     }
 }
 
-static inline __attribute__((always_inline)) void batch_normal_f32(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_normal_f32(const philox_context *s, uint64_t block,
                                                                    float *out, const fi_normal_f32 *p,
                                                                    int streaming)
 {
@@ -227,7 +245,7 @@ static inline __attribute__((always_inline)) void batch_normal_f32(const fi_stre
     }
 }
 
-static inline __attribute__((always_inline)) void batch_normal_f64(const fi_stream *s, uint64_t block,
+static inline __attribute__((always_inline)) void batch_normal_f64(const philox_context *s, uint64_t block,
                                                                    double *out, const fi_normal_f64 *p,
                                                                    int streaming)
 {
@@ -247,6 +265,8 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const fi_stre
 
 #define FI_STREAM_ALIGN 64
 #define FI_STORE_FENCE() _mm_sfence()
+#define FI_CONTEXT_T philox_context
+#define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
 #define FI_FILL_NAME fill_raw_u32
 #define FI_ELEM_T uint32_t

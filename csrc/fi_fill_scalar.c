@@ -144,6 +144,8 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
 }
 
 #define FI_STREAM_ALIGN 0
+#define FI_CONTEXT_T fi_stream
+#define FI_CONTEXT_INIT(context, stream) (*(context) = *(stream))
 #define FI_STORE_FENCE() ((void)0)
 
 #define FI_FILL_NAME fill_raw_u32

@@ -69,6 +69,7 @@ def normalize_shape(shape: Any) -> Shape:
     """Return `shape` as a tuple of non-negative ints (numpy's rules)."""
     if isinstance(shape, (bool, np.bool_)):
         raise TypeError("shape must be an int or a sequence of ints, not bool")
+    dims: Tuple[int, ...]
     try:
         dims = (operator.index(shape),)
     except TypeError:
@@ -76,17 +77,17 @@ def normalize_shape(shape: Any) -> Shape:
             raise TypeError(
                 f"'{type(shape).__name__}' object cannot be interpreted as an integer"
             ) from None
-        dims = []
+        entries = []
         for d in shape:
             if isinstance(d, (bool, np.bool_)):
                 raise TypeError("shape entries must be ints, not bool")
             try:
-                dims.append(operator.index(d))
+                entries.append(operator.index(d))
             except TypeError:
                 raise TypeError(
                     f"'{type(d).__name__}' object cannot be interpreted as an integer"
                 ) from None
-        dims = tuple(dims)
+        dims = tuple(entries)
     if any(d < 0 for d in dims):
         raise ValueError("negative dimensions are not allowed")
     if math.prod(dims) > MAX_LOGICAL_ELEMENTS:

@@ -304,6 +304,14 @@ def test_region_of_1d_at_every_offset(method):
                 assert_same_bits(fill(method, n, dtype, region=region), full[region], "%s %r" % (dtype, region))
 
 
+def test_region_with_fewer_entries_takes_trailing_axes_whole():
+    # As in numpy indexing, missing trailing entries select whole axes.
+    shape = (6, 7, 9)
+    full = fill("normal", shape)
+    for region in (np.s_[1:4,], np.s_[2:5, 3:6]):
+        assert_same_bits(fill("normal", shape, region=region), full[region], str(region))
+
+
 def test_region_with_negative_indices_is_numpy_slice_or_refused():
     full = fill("normal", (10, 12))
     for region in (np.s_[-3:, 2:5], np.s_[1:-1, -4:-1]):
