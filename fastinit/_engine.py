@@ -270,9 +270,27 @@ def _aligned_empty(shape: Shape, dtype: np.dtype) -> np.ndarray:
     return raw[offset:offset + nbytes].view(dtype).reshape(shape)
 
 
+def as_output_array(out: Any) -> np.ndarray:
+    """`out` as a numpy array sharing its memory.
+
+    Besides numpy arrays, any object that exports its memory through DLPack
+    (for example a CPU ``torch.Tensor``) can be filled in place.
+    """
+    if isinstance(out, np.ndarray):
+        return out
+    if hasattr(out, "__dlpack__"):
+        try:
+            return np.from_dlpack(out)
+        except (BufferError, TypeError, ValueError, RuntimeError) as exc:
+            raise TypeError(
+                f"out of type {type(out).__name__} cannot be viewed as a numpy array "
+                f"in place: {exc}") from None
+    raise TypeError(
+        f"out must be a numpy.ndarray or a DLPack-exporting CPU tensor, not {type(out).__name__}")
+
+
 def _check_out(out: Any, shape: Shape, dtype: np.dtype) -> np.ndarray:
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+    out = as_output_array(out)
     if out.dtype != dtype:
         raise TypeError(
             f"Supplied output array has the wrong type: expected {dtype}, got {out.dtype}")
@@ -342,6 +360,7 @@ class _FillPlan:
         self.compute_dtype = dtype if dtype.itemsize >= 4 else np.dtype(np.float32)
         self.params = params
         self.layout = _Layout(shape, normalize_region(region, shape))
+        self.out_object = out
         if out is not None:
             out = _check_out(out, self.layout.sub_shape, dtype)
         self.out = out
@@ -365,8 +384,9 @@ class _FillPlan:
         out = self.out
         if out is None:
             out = _aligned_empty(layout.sub_shape, self.dtype)
+        result = out if self.out_object is None else self.out_object
         if layout.size == 0:
-            return out
+            return result
         direct = (out.dtype == self.compute_dtype and out.flags.c_contiguous
                   and out.flags.aligned and self.post is None)
         itemsize = self.compute_dtype.itemsize
@@ -401,7 +421,7 @@ class _FillPlan:
                 else:
                     out.flat[begin:end] = values
             begin = end
-        return out
+        return result
 
     def _chunk_elements(self) -> int:
         # Pieces between signal checks: a few milliseconds of work each.
@@ -616,8 +636,10 @@ def uniform(shape: ShapeLike, low: float = 0.0, high: float = 1.0, *, dtype: Any
         Stream number, or a name such as ``"encoder.layer3.weight"``.
     block : int, optional
         Block offset into the stream (see the stream format).
-    out : numpy.ndarray, optional
-        Array of the requested dtype and (region) shape to fill in place.
+    out : numpy.ndarray or CPU tensor, optional
+        Array of the requested dtype and (region) shape to fill in place; any
+        object exporting DLPack (such as a CPU ``torch.Tensor``) also works
+        and is returned as is.
     region : tuple of slices, optional
         Produce only this block of the logical array, e.g.
         ``np.s_[0:1024, :]``; it equals the same slice of the full array.
