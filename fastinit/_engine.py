@@ -181,9 +181,12 @@ def _resolve_block(block: Any) -> int:
 def normalize_region(region: Any, shape: Shape) -> Tuple[slice, ...]:
     """Return `region` as one ``slice(start, stop, 1)`` per axis of `shape`.
 
-    Slices follow numpy's rules (negative indices count from the end, bounds
-    are clipped); missing trailing axes are taken whole.  Only step 1 is
-    supported.
+    A region names a block of the logical array, as a tuple of slices
+    (``np.s_[0:1024, :]``); missing trailing axes are taken whole, negative
+    bounds count from the end of the axis as in numpy.  Unlike numpy
+    slicing, bounds outside the axis are an error rather than clipped: a
+    shard that silently came out smaller would be a bug in the caller.
+    Only step 1 is supported.
     """
     if region is None:
         return tuple(slice(0, d, 1) for d in shape)
@@ -201,15 +204,27 @@ def normalize_region(region: Any, shape: Shape) -> Tuple[slice, ...]:
         if not isinstance(entry, slice):
             raise TypeError(
                 f"region entries must be slices, got {type(entry).__name__} for axis {axis}")
+        bounds = []
         for name in ("start", "stop", "step"):
             value = getattr(entry, name)
-            if value is not None and not isinstance(value, (int, np.integer)) or isinstance(
-                    value, (bool, np.bool_)):
-                raise TypeError(f"region slice {name} must be an integer or None (axis {axis})")
-        if entry.step not in (None, 1):
-            raise ValueError(f"region slices must have step 1, got step {entry.step} (axis {axis})")
-        start, stop, _ = entry.indices(dim)
-        result.append(slice(start, max(start, stop), 1))
+            if value is not None:
+                if isinstance(value, (bool, np.bool_)):
+                    raise TypeError(f"region slice {name} must be an integer or None (axis {axis})")
+                try:
+                    value = operator.index(value)
+                except TypeError:
+                    raise TypeError(
+                        f"region slice {name} must be an integer or None (axis {axis})") from None
+            bounds.append(value)
+        start, stop, step = bounds
+        if step not in (None, 1):
+            raise ValueError(f"region slices must have step 1, got step {step} (axis {axis})")
+        start = 0 if start is None else (start + dim if start < 0 else start)
+        stop = dim if stop is None else (stop + dim if stop < 0 else stop)
+        if not 0 <= start <= stop <= dim:
+            raise ValueError(
+                f"region {entry.start}:{entry.stop} is out of bounds for axis {axis} with size {dim}")
+        result.append(slice(start, stop, 1))
     return tuple(result)
 
 
@@ -241,8 +256,8 @@ def resolve_threads(threads: Any, n_elements: int) -> int:
 
 
 def _finite_float(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a real number, not bool")
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
     try:
         result = float(value)
     except (TypeError, ValueError):
@@ -348,6 +363,32 @@ class _Layout:
         return offsets
 
 
+def _rectangular_pieces(shape: Shape, limit: int):
+    """Split an array of `shape` into rectangular blocks that are each a
+    range of consecutive C-order elements of at most about `limit` elements.
+
+    Yields (index, first flat element, element count, block shape).
+    """
+    if not shape:
+        yield (), 0, 1, ()
+        return
+    ndim = len(shape)
+    axis = 0
+    while axis < ndim - 1 and math.prod(shape[axis + 1:]) > limit:
+        axis += 1
+    inner = math.prod(shape[axis + 1:])
+    step = max(1, limit // max(inner, 1))
+    for outer in np.ndindex(*shape[:axis]):
+        outer_flat = 0
+        for i, dim in zip(outer, shape[:axis]):
+            outer_flat = outer_flat * dim + i
+        for start in range(0, shape[axis], step):
+            stop = min(shape[axis], start + step)
+            index = tuple(outer) + (slice(start, stop),)
+            first = (outer_flat * shape[axis] + start) * inner
+            yield index, first, (stop - start) * inner, (stop - start,) + tuple(shape[axis + 1:])
+
+
 class _FillPlan:
     """A validated fill: what to compute and where to put it."""
 
@@ -389,39 +430,47 @@ class _FillPlan:
             return result
         direct = (out.dtype == self.compute_dtype and out.flags.c_contiguous
                   and out.flags.aligned and self.post is None)
-        itemsize = self.compute_dtype.itemsize
-        streaming = direct and layout.size * itemsize >= STREAMING_THRESHOLD_BYTES
-        piece_runs = MAX_RUNS_PER_PIECE if direct else max(1, TEMP_ELEMENTS // layout.run_len)
-        piece_elems = piece_runs * layout.run_len
-        if not direct:
-            piece_elems = min(piece_elems, max(TEMP_ELEMENTS, layout.run_len))
-            temp = np.empty(min(piece_elems, layout.size), self.compute_dtype)
-            flat_out = out.reshape(-1) if out.flags.c_contiguous else None
-        dest_bytes = out.reshape(-1).view(np.uint8) if direct else temp.view(np.uint8)
-        chunk = self._chunk_elements()
-        begin = 0
-        while begin < layout.size:
-            end = min(layout.size, begin + piece_elems)
-            run_begin = begin // layout.run_len
-            run_end = (end - 1) // layout.run_len + 1
-            offsets = layout.run_offsets(run_begin, run_end)
-            if direct:
-                dest, origin = dest_bytes, 0
-            else:
-                dest, origin = dest_bytes, begin
-            _core.fill(self.code, dest, origin, begin, end, layout.run_len, run_begin, offsets,
-                       layout.first, seed, stream, block, self.params, streaming,
-                       self.threads, chunk)
-            if not direct:
-                values = temp[:end - begin]
-                if self.post is not None:
-                    values = self.post(values)
-                if flat_out is not None:
-                    flat_out[begin:end] = values
-                else:
-                    out.flat[begin:end] = values
-            begin = end
+        if direct:
+            self._fill_in_place(out, seed, stream, block)
+        else:
+            self._fill_through_chunks(out, seed, stream, block)
         return result
+
+    def _fill_range(self, dest: np.ndarray, origin: int, begin: int, end: int, seed: int,
+                    stream: int, block: int, streaming: bool) -> None:
+        """Region elements [begin, end) (flat C order) into `dest`, whose
+        first element is region element `origin`."""
+        layout = self.layout
+        run_begin = begin // layout.run_len
+        # bound the run-offset table: at most MAX_RUNS_PER_PIECE runs per call
+        while begin < end:
+            piece_end = min(end, (run_begin + MAX_RUNS_PER_PIECE) * layout.run_len)
+            run_end = (piece_end - 1) // layout.run_len + 1
+            offsets = layout.run_offsets(run_begin, run_end)
+            _core.fill(self.code, dest, origin, begin, piece_end, layout.run_len, run_begin,
+                       offsets, layout.first, seed, stream, block, self.params, streaming,
+                       self.threads, self._chunk_elements())
+            begin = piece_end
+            run_begin = run_end
+
+    def _fill_in_place(self, out: np.ndarray, seed: int, stream: int, block: int) -> None:
+        streaming = self.layout.size * self.compute_dtype.itemsize >= STREAMING_THRESHOLD_BYTES
+        dest = out.reshape(-1).view(np.uint8)
+        self._fill_range(dest, 0, 0, self.layout.size, seed, stream, block, streaming)
+
+    def _fill_through_chunks(self, out: np.ndarray, seed: int, stream: int, block: int) -> None:
+        """Fill an output that cannot take the values directly (strided,
+        unaligned, or of a narrower dtype) through a bounded temporary
+        buffer, one rectangular block of `out` at a time."""
+        temp = np.empty(min(self.layout.size, TEMP_ELEMENTS), self.compute_dtype)
+        temp_bytes = temp.view(np.uint8)
+        for index, begin, count, shape in _rectangular_pieces(self.layout.sub_shape,
+                                                              TEMP_ELEMENTS):
+            self._fill_range(temp_bytes, begin, begin, begin + count, seed, stream, block, False)
+            values = temp[:count]
+            if self.post is not None:
+                values = self.post(values)
+            out[index] = values.reshape(shape)
 
     def _chunk_elements(self) -> int:
         # Pieces between signal checks: a few milliseconds of work each.

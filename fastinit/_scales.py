@@ -659,7 +659,7 @@ def _plan(method, shape, kwargs):
         value = _check_real(take("value", 0.0), "value")
         plan = _constant_plan(method, value, f"w = {value:.6g}")
     elif method == "normal":
-        mean = _check_real(take("mean", 0.0), "mean")
+        _check_real(take("mean", 0.0), "mean")
         std = _check_real(take("std", 1.0), "std")
         plan = _Plan(method, "normal", "Var = std² (whatever the layer size)", None, None,
                      std * std, std, None, std)

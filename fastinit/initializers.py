@@ -95,13 +95,13 @@ class _FromGenerator:
         return gen.seed, gen.stream, gen._take_blocks(n_blocks)
 
 
-def _normalized(shape, dtype):
-    return _engine.normalize_shape(shape), _engine.normalize_dtype(dtype)
+def _normalized(shape, dtype, method="normal"):
+    return _engine.normalize_shape(shape), _engine.normalize_dtype(dtype, method)
 
 
 def _draw(plan, shape, source, dtype, out, region, threads):
     """Fill ``shape`` (or its region) from the plan of a fan-based initializer."""
-    shape, dtype = _normalized(shape, dtype)
+    shape, dtype = _normalized(shape, dtype, plan.method)
     kind = plan.distribution
     seed, stream, block = source.start(_engine.blocks_for(kind, shape, dtype))
     common = dict(dtype=dtype, seed=seed, stream=stream, block=block, out=out,
@@ -126,20 +126,20 @@ def _fan_kw(layout, in_axis, out_axis, batch_axis, fan_in, fan_out):
 # outputs of the methods that compute their values in NumPy
 
 
-def _target(shape, dtype, out, region):
-    """The array to write: ``out`` checked, or a new zero array.
+def _target(method, shape, dtype, out, region):
+    """The array to write: ``out`` checked, or a new uninitialized array.
 
     Returns ``(array, region)`` with ``region`` normalized (None for the
     full shape).
     """
-    shape, dtype = _normalized(shape, dtype)
+    shape, dtype = _normalized(shape, dtype, method)
     if region is not None:
         region = _engine.normalize_region(region, shape)
         result_shape = _engine.region_shape(region)
     else:
         result_shape = shape
     if out is None:
-        return np.zeros(result_shape, dtype=dtype), region
+        return np.empty(result_shape, dtype=dtype), region
     return _engine._check_out(out, tuple(result_shape), dtype), region
 
 
@@ -215,8 +215,8 @@ def _doc(**parts):
 # constants
 
 
-def _fill_constant(shape, value, dtype, out, region):
-    target, _ = _target(shape, dtype, out, region)
+def _fill_constant(method, shape, value, dtype, out, region):
+    target, _ = _target(method, shape, dtype, out, region)
     with np.errstate(over="ignore"):
         cast = np.asarray(value, dtype=np.float64).astype(target.dtype)
     if not np.isfinite(cast):
@@ -241,7 +241,7 @@ def zeros(shape, *, dtype=np.float32, out=None, region=None):
 
     {returns}
     """
-    return _fill_constant(shape, 0.0, dtype, out, region)
+    return _fill_constant("zeros", shape, 0.0, dtype, out, region)
 
 
 @_doc()
@@ -256,7 +256,7 @@ def ones(shape, *, dtype=np.float32, out=None, region=None):
 
     {returns}
     """
-    return _fill_constant(shape, 1.0, dtype, out, region)
+    return _fill_constant("ones", shape, 1.0, dtype, out, region)
 
 
 @_doc()
@@ -273,7 +273,7 @@ def constant(shape, value, *, dtype=np.float32, out=None, region=None):
 
     {returns}
     """
-    return _fill_constant(shape, _check_real(value, "value"), dtype, out, region)
+    return _fill_constant("constant", shape, _check_real(value, "value"), dtype, out, region)
 
 
 # ---------------------------------------------------------------------------
@@ -566,7 +566,7 @@ def _orthogonal(shape, gain, layout, source, dtype, out, region, threads):
     shape = _normalize_shape(shape)
     gain = _check_real(gain, "gain")
     rows, cols = _orthogonal_matrix_shape(shape, layout)
-    target, _ = _target(shape, dtype, out, None)
+    target, _ = _target("orthogonal", shape, dtype, out, None)
     tall = (max(rows, cols), min(rows, cols))
     seed, stream, block = source.start(_engine.blocks_for("normal", tall, np.float64))
     if target.size == 0:
@@ -651,7 +651,7 @@ def eye(shape, *, dtype=np.float32, out=None, region=None):
     shape = _normalize_shape(shape)
     if len(shape) != 2:
         raise ValueError(f"eye requires a 2-dimensional shape, got {shape}")
-    target, region = _target(shape, dtype, out, region)
+    target, region = _target("eye", shape, dtype, out, region)
     target[...] = 0
     (r0, r1), (c0, c1) = _region_bounds(region, shape)
     diagonal = np.arange(max(r0, c0), min(r1, c1))
@@ -687,7 +687,7 @@ def dirac(shape, groups=1, *, dtype=np.float32, out=None, region=None, layout="k
     """
     shape = _normalize_shape(shape)
     positions = _dirac_positions(shape, groups, layout)
-    target, region = _target(shape, dtype, out, region)
+    target, region = _target("dirac", shape, dtype, out, region)
     target[...] = 0
     bounds = _region_bounds(region, shape)
     for position in positions:
@@ -706,7 +706,7 @@ def _sparse(shape, sparsity, std, source, dtype, out, region, threads):
     std = _check_real(std, "std")
     if len(shape) != 2:
         raise ValueError(f"sparse requires a 2-dimensional shape, got {shape}")
-    shape, dtype = _normalized(shape, dtype)
+    shape, dtype = _normalized(shape, dtype, "sparse")
     rows, cols = shape
     zeros_per_column = math.ceil(sparsity * rows)
     normal_blocks = _engine.blocks_for("normal", shape, dtype)

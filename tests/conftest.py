@@ -12,10 +12,6 @@ if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: long-running test (deselect with -m 'not slow')")
-
-
 @pytest.fixture
 def run_python():
     """Run Python source in a fresh interpreter that imports the same fastinit as this one.

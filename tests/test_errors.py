@@ -220,6 +220,16 @@ def test_bad_calls_never_crash_the_interpreter(run_python):
 
 # --- limits that are valid ------------------------------------------------------
 
+def test_numpy_integer_arguments_are_accepted():
+    expected = fastinit.normal((3, 4), seed=2**64 - 1, stream=5, block=3, threads=2)
+    got = fastinit.normal(
+        (np.int16(3), np.uint8(4)), seed=np.uint64(2**64 - 1), stream=np.int64(5), block=np.uint32(3),
+        threads=np.int8(2),
+    )
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(fastinit.random_raw(np.int32(9), seed=np.uint64(7)), fastinit.random_raw(9, seed=7))
+
+
 def test_huge_logical_shape_with_small_region_is_allowed():
     # 2**62 logical elements: never allocated, only the region is made.
     shape = (2**31, 2**31)

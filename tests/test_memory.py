@@ -111,7 +111,8 @@ def test_generator_filling_out_allocates_nothing_size_dependent():
 @pytest.mark.parametrize("run_length", [4, 1000])
 def test_region_into_out_allocates_bounded_run_tables(run_length):
     # A region of a wider logical array is a sequence of short runs; the
-    # engine works through them in bounded batches.
+    # engine works through them in batches with a table of run offsets, which
+    # may grow with the number of runs up to a fixed cap, never beyond.
     peaks = {}
     for n in (1 << 22, 1 << 24):
         rows = n // run_length
@@ -120,8 +121,10 @@ def test_region_into_out_allocates_bounded_run_tables(run_length):
         result, peaks[n] = traced_peak(lambda: fastinit.normal(
             (rows, run_length + 10), seed=2, region=region, out=out))
         assert result is out
-    assert peaks[1 << 24] <= CHUNKED_OVERHEAD, peaks
-    assert peaks[1 << 24] <= peaks[1 << 22] + SIZE_INDEPENDENCE, peaks
+    assert max(peaks.values()) <= CHUNKED_OVERHEAD, peaks
+    if run_length == 4:
+        # Millions of runs in both sizes: the batches are full either way.
+        assert peaks[1 << 24] <= peaks[1 << 22] + SIZE_INDEPENDENCE, peaks
 
 
 def non_contiguous_outs(n, dtype):

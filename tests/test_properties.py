@@ -78,14 +78,16 @@ def shapes(draw, max_elements, max_ndim=4, min_ndim=0):
 def slice_bound(dim):
     return st.one_of(
         st.none(),
-        st.integers(-dim - 3, dim + 3),
-        st.integers(-dim - 3, dim + 3).map(np.int64),
+        st.integers(-dim, dim),
+        st.integers(-dim, dim).map(np.int64),
+        st.integers(-dim - 3, dim + 3),  # sometimes outside the axis
     )
 
 
 @st.composite
 def regions(draw, shape):
-    """None, one slice, or a tuple of step-1 slices (possibly fewer than the axes)."""
+    """None, one slice, or a tuple of step-1 slices (possibly fewer than the
+    axes); bounds are mostly inside the axes, sometimes outside."""
     kind = draw(st.sampled_from(["none", "tuple", "slice"] if shape else ["none", "tuple"]))
     if kind == "none":
         return None
@@ -96,6 +98,24 @@ def regions(draw, shape):
     return tuple(
         slice(draw(slice_bound(d)), draw(slice_bound(d)), draw(st.sampled_from([None, 1])))
         for d in shape[:n_entries])
+
+
+def region_in_bounds(region, shape):
+    """Whether every slice of `region` lies inside its axis once negative bounds
+    count from the end: ``0 <= start <= stop <= dim``.  A region outside the
+    logical array is refused rather than clipped, since a shard that came out
+    smaller than asked would go unnoticed."""
+    if region is None:
+        return True
+    entries = region if isinstance(region, tuple) else (region,)
+    for entry, dim in zip(entries, shape):
+        start = 0 if entry.start is None else int(entry.start)
+        stop = dim if entry.stop is None else int(entry.stop)
+        start += dim if start < 0 else 0
+        stop += dim if stop < 0 else 0
+        if not 0 <= start <= stop <= dim:
+            return False
+    return True
 
 
 def as_index(region):
@@ -245,15 +265,16 @@ def check_region_property(data, max_elements, methods):
     try:
         full, _ = call(name, shape, args, dtype=dtype, seed=seed, stream=stream, block=block,
                        use_generator=False, threads=1)
-    except ValueError as exc:
+    except ValueError:
         # e.g. a fan-based initializer on a 1-D shape: the region must be refused alike.
-        full, full_error = None, exc
+        full = None
+    in_bounds = region_in_bounds(region, shape)
     expected_shape = np.empty(shape, dtype=np.bool_)[as_index(region)].shape
     base, make_view = data.draw(out_layouts(expected_shape, dtype), label="out layout")
     base_before = None if base is None else base.copy()
     out = None if base is None else make_view(base)
 
-    if full is None:
+    if full is None or not in_bounds:
         with pytest.raises(ValueError):
             call(name, shape, args, dtype=dtype, seed=seed, stream=stream, block=block,
                  use_generator=use_generator, out=out, region=region, threads=threads)
@@ -352,12 +373,13 @@ INVALID_VALUES = {
     "out": ["wrong_shape", "wrong_dtype", "read_only", "byteswapped", [0.0], NotAnArray(),
             "memoryview", 3.0],
     "threads": [0, -1, 1.5, "2", True, [2], np.float64(2.0)],
-    "low": [float("nan"), float("inf"), "0", None, 1j],
-    "high": [float("-inf"), "x", [1.0]],
-    "mean": [float("nan"), float("inf"), "0", [0.0], 1j, 1e300],
-    "std": [-1.0, float("inf"), float("nan"), "1", -1e-30, 1e300],
-    "a": [float("nan"), "x", 1e300],
-    "b": [float("-inf"), "x", -1e300],
+    "low": [float("nan"), float("inf"), "0", 1j, [0.0]],
+    "high": [float("-inf"), "x", "1", None, -1.0],
+    # Numeric strings are refused, as by numpy.random ("must be real number, not str").
+    "mean": [float("nan"), float("inf"), "0", [0.0], 1j, None],
+    "std": [-1.0, float("inf"), float("nan"), "1", -1e-30, None],
+    "a": [float("nan"), "x", "-1"],
+    "b": [float("-inf"), "x", "1"],
 }
 
 PARAMETERS_OF = {
@@ -424,6 +446,35 @@ def test_one_invalid_argument_is_refused_and_out_untouched(data, method, shape, 
         getattr(fastinit, method)(call_shape, **positional, **kwargs)
     if before is not None:
         assert_same_bits(out, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("parameter", ["mean", "std"])
+def test_normal_parameters_beyond_the_computed_type_are_refused(parameter, dtype):
+    # float16/float32 normals are computed in float32, where 1e300 is infinite;
+    # float64 holds it.
+    out = sentinel((4,), np.dtype(dtype))
+    before = out.copy()
+    with pytest.raises(ValueError):
+        fastinit.normal(4, **{parameter: 1e300}, dtype=dtype, seed=0, out=out)
+    assert_same_bits(out, before)
+    assert np.all(np.isfinite(fastinit.normal(4, **{parameter: 1e300}, dtype=np.float64, seed=0)))
+
+
+@pytest.mark.parametrize("method, parameter", [
+    (method, parameter) for method, names in sorted(PARAMETERS_OF.items()) for parameter in names])
+def test_numeric_strings_are_refused_like_numpy(method, parameter):
+    # numpy.random.Generator.normal("0") raises TypeError; a str that happens
+    # to parse as a number is still the wrong type.
+    values = {"low": "-1", "high": "1", "mean": "0", "std": "1", "a": "-1", "b": "1"}
+    defaults = {"low": -1.0, "high": 1.0, "mean": 0.0, "std": 1.0, "a": -1.0, "b": 1.0}
+    arguments = {name: defaults[name] for name in PARAMETERS_OF[method]}
+    arguments[parameter] = values[parameter]
+    out = sentinel((4,), np.dtype(np.float32))
+    before = out.copy()
+    with pytest.raises(TypeError):
+        getattr(fastinit, method)(4, **arguments, seed=0, out=out)
+    assert_same_bits(out, before)
 
 
 def test_invalid_values_are_invalid_for_every_method():

@@ -333,16 +333,41 @@ def half_dtypes():
     return dtypes
 
 
+def finite_values(dtype):
+    """Every finite value of a 16-bit float dtype, ascending."""
+    with np.errstate(invalid="ignore"):  # the NaN patterns
+        values = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(dtype).astype(np.float64)
+    return np.unique(values[np.isfinite(values)])
+
+
 @pytest.mark.parametrize("half", half_dtypes())
-@pytest.mark.parametrize("method", ["normal", "truncated_normal"])
-def test_half_precision_is_rounded_float32(method, half):
+def test_half_precision_normal_is_rounded_float32(half):
     shape = (513, 7)
     kwargs = dict(seed=65, stream=3, block=2)
-    via_float32 = getattr(fastinit, method)(shape, 0.1, 0.7, dtype=np.float32, **kwargs)
-    got = getattr(fastinit, method)(shape, 0.1, 0.7, dtype=half, **kwargs)
+    via_float32 = fastinit.normal(shape, 0.1, 0.7, dtype=np.float32, **kwargs)
+    got = fastinit.normal(shape, 0.1, 0.7, dtype=half, **kwargs)
     assert got.dtype == half
     # astype rounds to nearest, ties to even.
     np.testing.assert_array_equal(got.view(np.uint16), via_float32.astype(half).view(np.uint16))
+
+
+@pytest.mark.parametrize("half", half_dtypes())
+def test_half_precision_truncated_is_rounded_float32_inside_bounds(half):
+    # Bounds that the 16-bit type cannot represent: float32 values just inside
+    # a bound may round to a value outside it; those take the nearest value
+    # inside [a, b], so every sample still lies in [a, b].
+    n, a, b = 200_001, -1.3, 1.7
+    kwargs = dict(seed=66, stream=3, block=2)
+    via_float32 = fastinit.truncated_normal(n, 0.1, 0.7, a, b, dtype=np.float32, **kwargs)
+    got = fastinit.truncated_normal(n, 0.1, 0.7, a, b, dtype=half, **kwargs)
+    assert got.dtype == half
+    grid = finite_values(half)
+    inside_low, inside_high = grid[grid >= a].min(), grid[grid <= b].max()
+    rounded = via_float32.astype(half).astype(np.float64)
+    assert np.any(rounded < a) or np.any(rounded > b)  # the clamp is exercised
+    expected = np.clip(rounded, inside_low, inside_high)
+    np.testing.assert_array_equal(got.astype(np.float64), expected)
+    assert got.astype(np.float64).min() >= a and got.astype(np.float64).max() <= b
 
 
 @pytest.mark.parametrize("half", half_dtypes())
