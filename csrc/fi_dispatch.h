@@ -27,8 +27,6 @@ extern const fi_kernels fi_kernels_scalar;
 extern const fi_kernels *const fi_kernels_avx2_table;
 extern const fi_kernels *const fi_kernels_avx512_table;
 
-void fi_scalar_fill_truncnorm_f32(float *, uint64_t, const fi_stream *, uint64_t,
-                                  const fi_truncnorm *, unsigned);
 void fi_scalar_fill_truncnorm_f64(double *, uint64_t, const fi_stream *, uint64_t,
                                   const fi_truncnorm *, unsigned);
 

@@ -188,6 +188,10 @@ static inline __m256d select_bit_pd(__m256i u, uint64_t bit, __m256d if_set, __m
 #define VD_FROM_SMALL_U(u) f64_from_u52(u)
 #define VD_FROM_U53(u) f64_from_u53(u)
 #define VD_SELECT_BIT(u, bit, a, b) select_bit_pd(u, bit, a, b)
+#define VD_SELECT_LE(a, b, t, f) _mm256_blendv_pd(f, t, _mm256_cmp_pd(a, b, _CMP_LE_OQ))
+#define VD_MIN(a, b) _mm256_min_pd(a, b)
+#define VD_ANY_LT(a, b) (_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_LT_OQ)) != 0)
+#define VD_MAX(a, b) _mm256_max_pd(a, b)
 #define VU64_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
 #define VU64_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
 
@@ -285,6 +289,40 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
     }
 }
 
+/* Four float32 truncated-normal values from float32 inputs r (exactly
+ * widened to double, where the quantile is computed). */
+static inline __m128 truncnorm_f32x4(__m128 r, const fi_truncnorm *p)
+{
+    __m256d x = fi_avx2_truncnorm_standard(_mm256_cvtps_pd(r), _mm256_set1_pd(p->cdf_alpha),
+                                           _mm256_set1_pd(p->ccdf_beta), _mm256_set1_pd(p->span),
+                                           _mm256_set1_pd(p->alpha), _mm256_set1_pd(p->beta));
+    __m128 v = _mm256_cvtpd_ps(_mm256_fmadd_pd(_mm256_set1_pd(p->std), x, _mm256_set1_pd(p->mean)));
+    v = _mm_max_ps(v, _mm_set1_ps((float)p->out_low));
+    return _mm_min_ps(v, _mm_set1_ps((float)p->out_high));
+}
+
+static inline __m256 truncnorm_f32(__m256i words, const fi_truncnorm *p)
+{
+    __m256 r = _mm256_fmadd_ps(f32_from_u32(words), _mm256_set1_ps(0x1p-32f), _mm256_set1_ps(0x1p-33f));
+    __m128 lo = truncnorm_f32x4(_mm256_castps256_ps128(r), p);
+    __m128 hi = truncnorm_f32x4(_mm256_extractf128_ps(r, 1), p);
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+}
+
+static inline __attribute__((always_inline)) void batch_truncnorm_f32(const philox_context *s, uint64_t block,
+                                                                      float *out, const fi_truncnorm *p,
+                                                                      int streaming)
+{
+    words256 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i first, second;
+        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
+        store_ps(out + 16 * g, truncnorm_f32(first, p), streaming);
+        store_ps(out + 16 * g + 8, truncnorm_f32(second, p), streaming);
+    }
+}
+
 #define FI_STREAM_ALIGN 32
 #define FI_STORE_FENCE() _mm_sfence()
 #define FI_CONTEXT_T philox_context
@@ -330,9 +368,17 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
 #define FI_BATCH_BLOCKS BATCH_BLOCKS
 #include "fi_fill_body.h"
 
+#define FI_FILL_NAME fill_truncnorm_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_truncnorm
+#define FI_BATCH_FN batch_truncnorm_f32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
 static const fi_kernels kernels = {
-    fill_raw_u32,    fill_uniform_f32,             fill_uniform_f64,             fill_normal_f32,
-    fill_normal_f64, fi_scalar_fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
+    fill_raw_u32,    fill_uniform_f32,   fill_uniform_f64,            fill_normal_f32,
+    fill_normal_f64, fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
 };
 const fi_kernels *const fi_kernels_avx2_table = &kernels;
 

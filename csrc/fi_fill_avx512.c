@@ -159,6 +159,10 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VD_FROM_U53(u) _mm512_cvtepu64_pd(u)
 #define VD_SELECT_BIT(u, bit, a, b) \
     _mm512_mask_blend_pd(_mm512_test_epi64_mask(u, _mm512_set1_epi64((long long)(bit))), b, a)
+#define VD_SELECT_LE(a, b, t, f) _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_LE_OQ), f, t)
+#define VD_MIN(a, b) _mm512_min_pd(a, b)
+#define VD_ANY_LT(a, b) (_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ) != 0)
+#define VD_MAX(a, b) _mm512_max_pd(a, b)
 #define VU64_AND_OR(a, m, b) _mm512_ternarylogic_epi64(a, m, b, 0xEA)
 #define VU64_XOR_AND(x, a, m) _mm512_ternarylogic_epi64(x, a, m, 0x78)
 
@@ -263,6 +267,40 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
     }
 }
 
+/* Eight float32 truncated-normal values from float32 inputs r (exactly
+ * widened to double, where the quantile is computed). */
+static inline __m256 truncnorm_f32x8(__m256 r, const fi_truncnorm *p)
+{
+    __m512d x = fi_avx512_truncnorm_standard(_mm512_cvtps_pd(r), _mm512_set1_pd(p->cdf_alpha),
+                                             _mm512_set1_pd(p->ccdf_beta), _mm512_set1_pd(p->span),
+                                             _mm512_set1_pd(p->alpha), _mm512_set1_pd(p->beta));
+    __m256 v = _mm512_cvtpd_ps(_mm512_fmadd_pd(_mm512_set1_pd(p->std), x, _mm512_set1_pd(p->mean)));
+    v = _mm256_max_ps(v, _mm256_set1_ps((float)p->out_low));
+    return _mm256_min_ps(v, _mm256_set1_ps((float)p->out_high));
+}
+
+static inline __m512 truncnorm_f32(__m512i words, const fi_truncnorm *p)
+{
+    __m512 r = _mm512_fmadd_ps(_mm512_cvtepu32_ps(words), _mm512_set1_ps(0x1p-32f), _mm512_set1_ps(0x1p-33f));
+    __m256 lo = truncnorm_f32x8(_mm512_castps512_ps256(r), p);
+    __m256 hi = truncnorm_f32x8(_mm512_extractf32x8_ps(r, 1), p);
+    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+}
+
+static inline __attribute__((always_inline)) void batch_truncnorm_f32(const philox_context *s, uint64_t block,
+                                                                      float *out, const fi_truncnorm *p,
+                                                                      int streaming)
+{
+    words512 w;
+    philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
+        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
+        store_ps(out + 32 * g, truncnorm_f32(interleave64_lo(a, b), p), streaming);
+        store_ps(out + 32 * g + 16, truncnorm_f32(interleave64_hi(a, b), p), streaming);
+    }
+}
+
 #define FI_STREAM_ALIGN 64
 #define FI_STORE_FENCE() _mm_sfence()
 #define FI_CONTEXT_T philox_context
@@ -308,9 +346,17 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
 #define FI_BATCH_BLOCKS BATCH_BLOCKS
 #include "fi_fill_body.h"
 
+#define FI_FILL_NAME fill_truncnorm_f32
+#define FI_ELEM_T float
+#define FI_PARAM_T fi_truncnorm
+#define FI_BATCH_FN batch_truncnorm_f32
+#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
+#define FI_BATCH_BLOCKS BATCH_BLOCKS
+#include "fi_fill_body.h"
+
 static const fi_kernels kernels = {
-    fill_raw_u32,    fill_uniform_f32,         fill_uniform_f64,         fill_normal_f32,
-    fill_normal_f64, fi_scalar_fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
+    fill_raw_u32,    fill_uniform_f32,   fill_uniform_f64,            fill_normal_f32,
+    fill_normal_f64, fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
 };
 const fi_kernels *const fi_kernels_avx512_table = &kernels;
 

@@ -51,6 +51,10 @@
 #define VD_FROM_SMALL_U(u) ((double)(int64_t)(u))
 #define VD_FROM_U53(u) ((double)(int64_t)(u))
 #define VD_SELECT_BIT(u, bit, a, b) (((u) & (bit)) ? (a) : (b))
+#define VD_SELECT_LE(a, b, t, f) ((a) <= (b) ? (t) : (f))
+#define VD_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define VD_ANY_LT(a, b) ((a) < (b))
+#define VD_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define VU64_AND_OR(a, m, b) (((a) & (m)) | (b))
 #define VU64_XOR_AND(x, a, m) ((x) ^ ((a) & (m)))
 
@@ -125,9 +129,11 @@ static inline void batch_truncnorm_f32(const fi_stream *s, uint64_t block, float
     (void)streaming;
     fi_philox_block(s, block, w);
     for (int k = 0; k < 4; k++) {
-        double x = fi_truncnorm_standard(p, (double)fi_r32(w[k]), 0);
-        double v = (float)fma(p->std, x, p->mean);
-        out[k] = (float)fi_clamp_f64(v, p->out_low, p->out_high);
+        double x = fi_scalar_truncnorm_standard((double)fi_r32(w[k]), p->cdf_alpha, p->ccdf_beta,
+                                                p->span, p->alpha, p->beta);
+        float v = (float)fma(p->std, x, p->mean);
+        v = v < (float)p->out_low ? (float)p->out_low : v;
+        out[k] = v > (float)p->out_high ? (float)p->out_high : v;
     }
 }
 
@@ -138,7 +144,11 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
     (void)streaming;
     fi_philox_block(s, block, w);
     for (int k = 0; k < 2; k++) {
-        double x = fi_truncnorm_standard(p, fi_r64(w[2 * k], w[2 * k + 1]), 1);
+        double lower;
+        double r = fi_r64(w[2 * k], w[2 * k + 1]);
+        double pq = fi_scalar_truncnorm_probability(r, p->cdf_alpha, p->ccdf_beta, p->span, &lower);
+        double x = fi_normal_quantile_refine(fi_scalar_normal_quantile_lower(pq), pq);
+        x = fi_clamp_f64(lower <= 0.5 ? x : -x, p->alpha, p->beta);
         out[k] = fi_clamp_f64(fma(p->std, x, p->mean), p->out_low, p->out_high);
     }
 }
@@ -209,13 +219,7 @@ const fi_kernels fi_kernels_scalar = {
     fill_normal_f64, fill_truncnorm_f32, fill_truncnorm_f64,
 };
 
-/* The truncated normal has no vector kernel: the vector tables reuse these. */
-void fi_scalar_fill_truncnorm_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                                  const fi_truncnorm *p, unsigned flags)
-{
-    fill_truncnorm_f32(out, n, s, first, p, flags);
-}
-
+/* The float64 truncated normal has no vector kernel: the vector tables use this. */
 void fi_scalar_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
                                   const fi_truncnorm *p, unsigned flags)
 {

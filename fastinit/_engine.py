@@ -616,7 +616,7 @@ def _truncated_normal_plan(shape, mean, std, a, b, dtype, out, region, threads) 
             span = _phi(beta) - _phi(alpha)
         else:
             span = 1.0 - _phi(alpha) - _phi(-beta)
-        if not span > 0:
+        if not span > 1e-280:
             raise ValueError(
                 f"[a, b] = [{a}, {b}] lies too far in the tail of N({mean}, {std}**2)")
         params = (mean, std, alpha, beta, _phi(alpha), _phi(-beta), span,

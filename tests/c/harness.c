@@ -776,11 +776,13 @@ typedef struct job_geometry {
     uint64_t base;               /* logical index of element (0, 0) */
 } job_geometry;
 
-/* Totals above 6 * 1024 elements, so that 7 threads all get a share. */
+/* Totals above 6 * 1024 elements, so that 7 threads all get a share; 6145
+ * = 3 * 2048 + 1 leaves a remainder beyond whole 1024-element shares for 2
+ * and 3 threads. */
 static const job_geometry GEOMETRIES[] = {
     {"region 29x229 of 33x251", 33, 251, 2, 31, 7, 236, 0, 0, (1ull << 40) + 12345},
     {"column 2100x1 of 2100x7", 2100, 7, 0, 2100, 3, 4, 0, 0, 5},
-    {"contiguous 6500, one run", 1, 6500, 0, 1, 0, 6500, 1, 6500, 333},
+    {"contiguous 6145, one run", 1, 6145, 0, 1, 0, 6145, 1, 6145, 333},
     {"contiguous 6500, runs of 1000", 1, 6500, 0, 1, 0, 6500, 1, 1000, UINT64_MAX - 6500},
 };
 #define N_GEOMETRIES (sizeof GEOMETRIES / sizeof GEOMETRIES[0])
