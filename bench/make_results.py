@@ -14,14 +14,14 @@ level once, at import), right after the parent's own measurements.
 import argparse
 import datetime
 import json
-import math
 import os
 import platform
 import subprocess
 import sys
-import time
 
 import numpy as np
+
+from fastinit.cli import best_time
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 try:
@@ -124,17 +124,6 @@ def avx2_cases():
 
 
 # ------------------------------------------------------------------ measuring
-
-def best_time(fill, repeat):
-    """Best of repeat timed runs of fill(), after one warm-up run."""
-    fill()
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fill()
-        best = min(best, time.perf_counter() - start)
-    return best
-
 
 def measure(cases, sizes, repeat, log=sys.stderr):
     """{case key: {n: ns per element}} for every case at every size."""

@@ -81,7 +81,7 @@ static const fi_kernels *active(void)
     case FI_ISA_AVX2:
         return fi_kernels_avx2_table;
     default:
-        return &fi_kernels_scalar;
+        return fi_kernels_scalar_table;
     }
 }
 

@@ -23,7 +23,7 @@ typedef struct fi_kernels {
 } fi_kernels;
 
 /* Kernel tables; a table is NULL when its path was not compiled in. */
-extern const fi_kernels fi_kernels_scalar;
+extern const fi_kernels *const fi_kernels_scalar_table;
 extern const fi_kernels *const fi_kernels_avx2_table;
 extern const fi_kernels *const fi_kernels_avx512_table;
 

@@ -306,58 +306,10 @@ static inline __attribute__((always_inline)) void batch_truncnorm_f32(const phil
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
-#define FI_FILL_NAME fill_raw_u32
-#define FI_ELEM_T uint32_t
-#define FI_PARAM_T void
-#define FI_BATCH_FN batch_raw_u32
-#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
-#define FI_BATCH_BLOCKS BATCH_BLOCKS
-#include "fi_fill_body.h"
+#define FI_BLOCKS BATCH_BLOCKS
+#define FI_TRUNCNORM_F64 fi_scalar_fill_truncnorm_f64
+#include "fi_fill_instances.h"
 
-#define FI_FILL_NAME fill_uniform_f32
-#define FI_ELEM_T float
-#define FI_PARAM_T fi_uniform_f32
-#define FI_BATCH_FN batch_uniform_f32
-#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
-#define FI_BATCH_BLOCKS BATCH_BLOCKS
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_uniform_f64
-#define FI_ELEM_T double
-#define FI_PARAM_T fi_uniform_f64
-#define FI_BATCH_FN batch_uniform_f64
-#define FI_BATCH_ELEMS (2 * BATCH_BLOCKS)
-#define FI_BATCH_BLOCKS BATCH_BLOCKS
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_normal_f32
-#define FI_ELEM_T float
-#define FI_PARAM_T fi_normal_f32
-#define FI_BATCH_FN batch_normal_f32
-#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
-#define FI_BATCH_BLOCKS BATCH_BLOCKS
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_normal_f64
-#define FI_ELEM_T double
-#define FI_PARAM_T fi_normal_f64
-#define FI_BATCH_FN batch_normal_f64
-#define FI_BATCH_ELEMS (2 * BATCH_BLOCKS)
-#define FI_BATCH_BLOCKS BATCH_BLOCKS
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_truncnorm_f32
-#define FI_ELEM_T float
-#define FI_PARAM_T fi_truncnorm
-#define FI_BATCH_FN batch_truncnorm_f32
-#define FI_BATCH_ELEMS (4 * BATCH_BLOCKS)
-#define FI_BATCH_BLOCKS BATCH_BLOCKS
-#include "fi_fill_body.h"
-
-static const fi_kernels kernels = {
-    fill_raw_u32,    fill_uniform_f32,   fill_uniform_f64,            fill_normal_f32,
-    fill_normal_f64, fill_truncnorm_f32, fi_scalar_fill_truncnorm_f64,
-};
 const fi_kernels *const fi_kernels_avx512_table = &kernels;
 
 #if defined(__clang__)

@@ -158,54 +158,6 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
 #define FI_CONTEXT_INIT(context, stream) (*(context) = *(stream))
 #define FI_STORE_FENCE() ((void)0)
 
-#define FI_FILL_NAME fill_raw_u32
-#define FI_ELEM_T uint32_t
-#define FI_PARAM_T void
-#define FI_BATCH_FN batch_raw_u32
-#define FI_BATCH_ELEMS 4
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_uniform_f32
-#define FI_ELEM_T float
-#define FI_PARAM_T fi_uniform_f32
-#define FI_BATCH_FN batch_uniform_f32
-#define FI_BATCH_ELEMS 4
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_uniform_f64
-#define FI_ELEM_T double
-#define FI_PARAM_T fi_uniform_f64
-#define FI_BATCH_FN batch_uniform_f64
-#define FI_BATCH_ELEMS 2
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_normal_f32
-#define FI_ELEM_T float
-#define FI_PARAM_T fi_normal_f32
-#define FI_BATCH_FN batch_normal_f32
-#define FI_BATCH_ELEMS 4
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_normal_f64
-#define FI_ELEM_T double
-#define FI_PARAM_T fi_normal_f64
-#define FI_BATCH_FN batch_normal_f64
-#define FI_BATCH_ELEMS 2
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
-#define FI_FILL_NAME fill_truncnorm_f32
-#define FI_ELEM_T float
-#define FI_PARAM_T fi_truncnorm
-#define FI_BATCH_FN batch_truncnorm_f32
-#define FI_BATCH_ELEMS 4
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
 #define FI_FILL_NAME fill_truncnorm_f64
 #define FI_ELEM_T double
 #define FI_PARAM_T fi_truncnorm
@@ -214,10 +166,11 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
 #define FI_BATCH_BLOCKS 1
 #include "fi_fill_body.h"
 
-const fi_kernels fi_kernels_scalar = {
-    fill_raw_u32,    fill_uniform_f32,   fill_uniform_f64,  fill_normal_f32,
-    fill_normal_f64, fill_truncnorm_f32, fill_truncnorm_f64,
-};
+#define FI_BLOCKS 1
+#define FI_TRUNCNORM_F64 fill_truncnorm_f64
+#include "fi_fill_instances.h"
+
+const fi_kernels *const fi_kernels_scalar_table = &kernels;
 
 /* The float64 truncated normal has no vector kernel: the vector tables use this. */
 void fi_scalar_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,

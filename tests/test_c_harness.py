@@ -31,7 +31,7 @@ UBSAN_ONLY_FLAGS = ["-O1", "-g", "-fsanitize=undefined", "-fno-sanitize-recover=
 RELEASE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-pthread", "-std=c11"]
 
 SANITIZER_ENV = {
-    "ASAN_OPTIONS": "abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1",
+    "ASAN_OPTIONS": "abort_on_error=0:halt_on_error=1",
     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
 }
 

@@ -184,27 +184,27 @@ def out_layouts(draw, result_shape, dtype):
 
 
 # --------------------------------------------------------------------------
-# methods: each maps (shape, dtype, seed, stream, block, **fill) to an array
+# methods: each draws (function name, positional parameters after the shape)
 
 
 def engine_methods():
     def uniform(draw):
         low = draw(st.floats(-100, 100, allow_nan=False))
         width = draw(st.sampled_from([0.0, 1e-6, 1.0]) | st.floats(0, 100))
-        return "uniform", (low, low + width), {}
+        return "uniform", (low, low + width)
 
     def normal(draw):
-        return "normal", (draw(st.floats(-10, 10)), draw(st.floats(0, 10))), {}
+        return "normal", (draw(st.floats(-10, 10)), draw(st.floats(0, 10)))
 
     def truncated(draw):
         mean = draw(st.floats(-5, 5))
         std = draw(st.sampled_from([1e-3, 1.0]) | st.floats(0.01, 5))
         bounds = draw(st.sampled_from(["default", "given"]))
         if bounds == "default":
-            return "truncated_normal", (mean, std), {}
+            return "truncated_normal", (mean, std)
         a = mean + std * draw(st.floats(-4, 3))
         b = a + std * draw(st.floats(0.05, 4))
-        return "truncated_normal", (mean, std, a, b), {}
+        return "truncated_normal", (mean, std, a, b)
 
     return [uniform, normal, truncated]
 
@@ -216,17 +216,17 @@ def initializer_methods():
     found = []
     for name in fan_based:
         if hasattr(fastinit, name):
-            found.append(lambda draw, name=name: (name, (), {}))
+            found.append(lambda draw, name=name: (name, ()))
     if hasattr(fastinit, "variance_scaling"):
         def variance_scaling(draw):
             distribution = draw(st.sampled_from(["truncated_normal", "normal", "uniform"]))
             mode = draw(st.sampled_from(["fan_in", "fan_out", "fan_avg"]))
-            return "variance_scaling", (draw(st.floats(0.1, 3)), mode, distribution), {}
+            return "variance_scaling", (draw(st.floats(0.1, 3)), mode, distribution)
         found.append(variance_scaling)
     if hasattr(fastinit, "sparse"):
-        found.append(lambda draw: ("sparse", (draw(st.floats(0, 1)),), {}))
+        found.append(lambda draw: ("sparse", (draw(st.floats(0, 1)),)))
     if hasattr(fastinit, "init"):
-        found.append(lambda draw: ("init", (draw(st.sampled_from(["relu", "tanh", "linear"])),), {}))
+        found.append(lambda draw: ("init", (draw(st.sampled_from(["relu", "tanh", "linear"])),)))
     return found
 
 
@@ -253,7 +253,7 @@ thread_counts = st.sampled_from([None, 1, 2, 3, 7])
 def check_region_property(data, max_elements, methods):
     shape = data.draw(shapes(max_elements), label="shape")
     dtype = data.draw(st.sampled_from(DTYPES), label="dtype")
-    name, args, _ = data.draw(st.sampled_from(methods), label="method")(data.draw)
+    name, args = data.draw(st.sampled_from(methods), label="method")(data.draw)
     note = (name, args)
     seed = data.draw(seeds, label="seed")
     stream = data.draw(streams, label="stream")
@@ -552,4 +552,53 @@ def test_arbitrary_arguments_never_crash(data, method, shape, dtype):
         return
     assert isinstance(result, np.ndarray)
     if isinstance(given_out, np.ndarray):
+        assert result is given_out
+
+
+INITIALIZER_PARAMETERS = {
+    # name: valid positional parameters after the shape
+    "xavier_uniform": (1.0,), "xavier_normal": (1.0,),
+    "he_uniform": (0.0, "fan_in", "leaky_relu"), "he_normal": (0.0, "fan_in", "leaky_relu"),
+    "lecun_uniform": (), "lecun_normal": (),
+    "variance_scaling": (1.0, "fan_in", "truncated_normal"),
+    "sparse": (0.5,), "init": ("relu",),
+}
+
+
+@settings(deadline=None, max_examples=200,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data(), shape=shapes(64, min_ndim=2, max_ndim=2),
+       dtype=st.sampled_from(DTYPES))
+def test_initializers_with_arbitrary_arguments_never_crash(data, shape, dtype):
+    names = [name for name in sorted(INITIALIZER_PARAMETERS) if hasattr(fastinit, name)]
+    if not names:
+        pytest.skip("initializers are not available")
+    name = data.draw(st.sampled_from(names), label="initializer")
+
+    def maybe(valid, label, garbage=ANY_VALUE):
+        return data.draw(st.one_of(st.just(valid), garbage), label=label)
+
+    positional = [maybe(value, f"parameter {i}")
+                  for i, value in enumerate(INITIALIZER_PARAMETERS[name])]
+    region = data.draw(st.one_of(st.none(), regions(shape), ANY_VALUE), label="region")
+    kwargs = dict(dtype=maybe(dtype, "dtype"), seed=maybe(3, "seed"),
+                  stream=maybe("w", "stream"), block=maybe(0, "block"),
+                  threads=maybe(None, "threads"), region=region)
+    if data.draw(st.booleans(), label="with out"):
+        try:
+            out_shape = np.empty(shape, np.bool_)[as_index(region)].shape
+        except Exception:
+            out_shape = shape
+        kwargs["out"] = sentinel(out_shape, dtype)
+    given_out = kwargs.get("out")
+    before = given_out.copy() if given_out is not None else None
+    try:
+        result = getattr(fastinit, name)(maybe(shape, "shape", ANY_SHAPE), *positional,
+                                         **kwargs)
+    except (TypeError, ValueError):
+        if before is not None:
+            assert_same_bits(given_out, before)
+        return
+    assert isinstance(result, np.ndarray)
+    if given_out is not None:
         assert result is given_out

@@ -625,8 +625,8 @@ static const stream_config STREAM_CONFIGS[] = {
  * size 0 .. MAX_N at each of its offsets; the other cases, whose point is
  * the counter arithmetic at large offsets or the parameters, run the sparse
  * sizes at theirs. */
-static const uint64_t PRIMARY_DELTAS[] = {0, 1, 2, 3, 31, 33, 63, 65, 127, 129, 257};
-static const uint64_t OTHER_DELTAS[] = {0, 1, 3, 7, 32, 63, 65, 128, 191, 257, 300};
+static const uint64_t PRIMARY_DELTAS[] = {0, 1, 3, 65, 127};
+static const uint64_t OTHER_DELTAS[] = {0, 1, 3, 63, 65, 128, 257, 300};
 #define N_PRIMARY_DELTAS (sizeof PRIMARY_DELTAS / sizeof PRIMARY_DELTAS[0])
 #define N_OTHER_DELTAS (sizeof OTHER_DELTAS / sizeof OTHER_DELTAS[0])
 
@@ -894,6 +894,9 @@ static void test_job_case(fi_job job, const job_geometry *geo, const char *what)
     free(run_first);
 }
 
+/* The runner treats every method alike apart from its element size, so
+ * one method of each size runs on every geometry and the others on the
+ * region geometry only. */
 static void test_jobs(void)
 {
     char what[256];
@@ -901,6 +904,8 @@ static void test_jobs(void)
                             make_stream(0xdeadbeefcafef00dull, 0xffffffffffffffffull, UINT64_MAX - 1000)};
     for (size_t geo = 0; geo < N_GEOMETRIES; geo++) {
         for (size_t m = 0; m < N_METHODS; m++) {
+            if (geo > 0 && METHODS[m] != FI_RAW_U32 && METHODS[m] != FI_UNIFORM_F64)
+                continue;
             fi_stream s = streams[(geo + m) % 2];
             fi_job job = make_job(METHODS[m], &PARAM_SETS[1], s);
             snprintf(what, sizeof what, "%s %s", GEOMETRIES[geo].name, method_name(METHODS[m]));
