@@ -30,7 +30,9 @@ extern const fi_kernels *const fi_kernels_avx512_table;
 void fi_scalar_fill_truncnorm_f64(double *, uint64_t, const fi_stream *, uint64_t,
                                   const fi_truncnorm *, unsigned);
 
-/* Highest level this CPU and OS can run (and this build contains). */
+/* Highest level this CPU and OS can run (and this build contains).  The
+ * level is detected on first use; call this once before filling from
+ * several threads (fi_run_job does so itself). */
 int fi_isa_supported(void);
 /* Select a level; returns 0, or -1 when the level is above fi_isa_supported(). */
 int fi_isa_select(int level);

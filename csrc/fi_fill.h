@@ -31,7 +31,9 @@ typedef struct fi_normal_f64 { double mean, std; } fi_normal_f64;
  *   q = ccdf_beta + (1 - R) * span      (= 1 - p, used otherwise)
  * with span = Phi(beta) - Phi(alpha); 1 - R is exact, so both tails keep
  * their relative precision.  The value mean + std * x is clamped to
- * [out_low, out_high], the output-dtype values inside [a, b].
+ * [out_low, out_high], the output-dtype values inside [a, b].  The caller
+ * ensures span is a normal number (at least 2^-1022; fastinit asks for more
+ * than 1e-280 and treats narrower masses as a point or a flat interval).
  */
 typedef struct fi_truncnorm {
     double mean, std, alpha, beta;

@@ -147,7 +147,8 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
         double lower;
         double r = fi_r64(w[2 * k], w[2 * k + 1]);
         double pq = fi_scalar_truncnorm_probability(r, p->cdf_alpha, p->ccdf_beta, p->span, &lower);
-        double x = fi_normal_quantile_refine(fi_scalar_normal_quantile_lower(pq), pq);
+        double x = pq >= 0x1p-1022 ? fi_normal_quantile_refine(fi_scalar_normal_quantile_lower(pq), pq)
+                                   : -0x1p1000;
         x = fi_clamp_f64(lower <= 0.5 ? x : -x, p->alpha, p->beta);
         out[k] = fi_clamp_f64(fma(p->std, x, p->mean), p->out_low, p->out_high);
     }

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include "fi_dispatch.h"
+
 /* Thread shares start on multiples of this many elements so that each share
  * begins on a cache line (and a vector batch) when the destination does. */
 #define SHARE_ALIGN 1024u
@@ -83,6 +85,8 @@ void fi_run_job(const fi_job *job, uint64_t begin, uint64_t end, int n_threads)
     int started[MAX_THREADS];
     if (end <= begin)
         return;
+    /* settle the lazily detected instruction set before any thread reads it */
+    (void)fi_isa_selected();
     if (n_threads > MAX_THREADS)
         n_threads = MAX_THREADS;
     uint64_t total = end - begin;

@@ -229,6 +229,10 @@ static inline FI_VD FI_MATH(truncnorm_standard)(FI_VD r, FI_VD cdf_alpha, FI_VD 
     FI_VD p;
     FI_VD pq = FI_MATH(truncnorm_probability)(r, cdf_alpha, ccdf_beta, span, &p);
     FI_VD x = FI_MATH(normal_quantile_lower)(pq);
+    /* ln_f64 needs a normal number; a probability below that (r = 1 with a
+     * bound in the far tail) has its quantile beyond any bound: -infinity
+     * in effect, clamped below. */
+    x = VD_SELECT_LE(VD_SET1(0x1p-1022), pq, x, VD_SET1(-0x1p1000));
     x = VD_SELECT_LE(p, VD_SET1(0.5), x, VD_SUB(VD_SET1(0.0), x));
     return VD_MIN(VD_MAX(x, alpha), beta);
 }

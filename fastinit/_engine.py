@@ -11,6 +11,7 @@ import operator
 import os
 import secrets
 import threading
+import weakref
 from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -54,8 +55,11 @@ STREAMING_THRESHOLD_BYTES = 32 << 20
 ALIGNED_ALLOCATION_BYTES = 1 << 20
 # Bounded temporary buffers for outputs that cannot be filled in place.
 TEMP_ELEMENTS = 1 << 20
-# Bound on the per-run offset table built for a region.
+# Bounds on the per-run offset table built for a region: per call into the
+# core for in-place fills, and per call for fills staged through temporary
+# chunks (small, so that their memory does not depend on the array's size).
 MAX_RUNS_PER_PIECE = 1 << 16
+MAX_RUNS_PER_CHUNK = 1 << 10
 
 Shape = Tuple[int, ...]
 ShapeLike = Union[int, Sequence[int]]
@@ -363,30 +367,32 @@ class _Layout:
         return offsets
 
 
-def _rectangular_pieces(shape: Shape, limit: int):
-    """Split an array of `shape` into rectangular blocks that are each a
-    range of consecutive C-order elements of at most about `limit` elements.
+def _pieces_in_memory_order(shape: Shape, strides: Sequence[int], limit: int):
+    """Split an array of `shape` and element `strides` into rectangular
+    blocks of at most about `limit` elements, cutting first along the axis
+    with the largest stride, so that each block covers a compact stretch of
+    memory (a Fortran-ordered array is cut into column slabs, not rows).
 
-    Yields (index, first flat element, element count, block shape).
+    Yields one (start, stop) pair per axis for each block.
     """
-    if not shape:
-        yield (), 0, 1, ()
-        return
     ndim = len(shape)
-    axis = 0
-    while axis < ndim - 1 and math.prod(shape[axis + 1:]) > limit:
-        axis += 1
-    inner = math.prod(shape[axis + 1:])
+    if ndim == 0:
+        yield ()
+        return
+    order = sorted(range(ndim), key=lambda axis: -abs(strides[axis]))
+    depth = 0
+    while depth < ndim - 1 and math.prod(shape[a] for a in order[depth + 1:]) > limit:
+        depth += 1
+    inner = math.prod(shape[a] for a in order[depth + 1:])
+    cut_axis = order[depth]
     step = max(1, limit // max(inner, 1))
-    for outer in np.ndindex(*shape[:axis]):
-        outer_flat = 0
-        for i, dim in zip(outer, shape[:axis]):
-            outer_flat = outer_flat * dim + i
-        for start in range(0, shape[axis], step):
-            stop = min(shape[axis], start + step)
-            index = tuple(outer) + (slice(start, stop),)
-            first = (outer_flat * shape[axis] + start) * inner
-            yield index, first, (stop - start) * inner, (stop - start,) + tuple(shape[axis + 1:])
+    for outer in np.ndindex(*[shape[a] for a in order[:depth]]):
+        bounds = [(0, d) for d in shape]
+        for axis, i in zip(order[:depth], outer):
+            bounds[axis] = (i, i + 1)
+        for start in range(0, shape[cut_axis], step):
+            bounds[cut_axis] = (start, min(shape[cut_axis], start + step))
+            yield tuple(bounds)
 
 
 class _FillPlan:
@@ -436,15 +442,15 @@ class _FillPlan:
             self._fill_through_chunks(out, seed, stream, block)
         return result
 
-    def _fill_range(self, dest: np.ndarray, origin: int, begin: int, end: int, seed: int,
-                    stream: int, block: int, streaming: bool) -> None:
-        """Region elements [begin, end) (flat C order) into `dest`, whose
-        first element is region element `origin`."""
-        layout = self.layout
+    def _fill_range(self, layout: _Layout, dest: np.ndarray, origin: int, begin: int, end: int,
+                    seed: int, stream: int, block: int, streaming: bool,
+                    max_runs: int = MAX_RUNS_PER_PIECE) -> None:
+        """Elements [begin, end) (flat C order) of `layout`'s region into
+        `dest`, whose first element is region element `origin`, at most
+        `max_runs` runs per call into the core."""
         run_begin = begin // layout.run_len
-        # bound the run-offset table: at most MAX_RUNS_PER_PIECE runs per call
         while begin < end:
-            piece_end = min(end, (run_begin + MAX_RUNS_PER_PIECE) * layout.run_len)
+            piece_end = min(end, (run_begin + max_runs) * layout.run_len)
             run_end = (piece_end - 1) // layout.run_len + 1
             offsets = layout.run_offsets(run_begin, run_end)
             _core.fill(self.code, dest, origin, begin, piece_end, layout.run_len, run_begin,
@@ -456,21 +462,28 @@ class _FillPlan:
     def _fill_in_place(self, out: np.ndarray, seed: int, stream: int, block: int) -> None:
         streaming = self.layout.size * self.compute_dtype.itemsize >= STREAMING_THRESHOLD_BYTES
         dest = out.reshape(-1).view(np.uint8)
-        self._fill_range(dest, 0, 0, self.layout.size, seed, stream, block, streaming)
+        self._fill_range(self.layout, dest, 0, 0, self.layout.size, seed, stream, block,
+                         streaming)
 
     def _fill_through_chunks(self, out: np.ndarray, seed: int, stream: int, block: int) -> None:
         """Fill an output that cannot take the values directly (strided,
         unaligned, or of a narrower dtype) through a bounded temporary
-        buffer, one rectangular block of `out` at a time."""
+        buffer, one rectangular block of `out` at a time, in `out`'s memory
+        order (so each block touches a compact stretch of its memory)."""
         temp = np.empty(min(self.layout.size, TEMP_ELEMENTS), self.compute_dtype)
         temp_bytes = temp.view(np.uint8)
-        for index, begin, count, shape in _rectangular_pieces(self.layout.sub_shape,
-                                                              TEMP_ELEMENTS):
-            self._fill_range(temp_bytes, begin, begin, begin + count, seed, stream, block, False)
-            values = temp[:count]
+        region = self.layout.region
+        strides = [st // out.itemsize for st in out.strides]
+        for bounds in _pieces_in_memory_order(self.layout.sub_shape, strides, TEMP_ELEMENTS):
+            piece_region = tuple(slice(r.start + lo, r.start + hi, 1)
+                                 for r, (lo, hi) in zip(region, bounds))
+            piece = _Layout(self.shape, piece_region)
+            self._fill_range(piece, temp_bytes, 0, 0, piece.size, seed, stream, block, False,
+                             MAX_RUNS_PER_CHUNK)
+            values = temp[:piece.size]
             if self.post is not None:
                 values = self.post(values)
-            out[index] = values.reshape(shape)
+            out[tuple(slice(lo, hi) for lo, hi in bounds)] = values.reshape(piece.sub_shape)
 
     def _chunk_elements(self) -> int:
         # Pieces between signal checks: a few milliseconds of work each.
@@ -485,7 +498,10 @@ class _FillPlan:
 
 def _float_params_uniform(low: float, high: float, dtype: np.dtype) -> tuple:
     ftype = np.float64 if dtype.itemsize == 8 else np.float32
-    low_c, high_c = ftype(low), ftype(high)
+    with np.errstate(over="ignore"):
+        low_c, high_c = ftype(low), ftype(high)
+    if not (np.isfinite(low_c) and np.isfinite(high_c)):
+        raise ValueError(f"low and high must be finite in {np.dtype(ftype).name}")
     with np.errstate(over="ignore"):
         scale = ftype(high_c - low_c)
     if not np.isfinite(scale):
@@ -513,8 +529,11 @@ def _step(value: Any, dtype: np.dtype, direction: int) -> Any:
 
 def _uniform_post(low: float, high: float, dtype: np.dtype):
     """Round float32 values to a narrower dtype, keeping them below high."""
-    high_d = np.asarray(high).astype(dtype)
-    low_d = np.asarray(low).astype(dtype)
+    with np.errstate(over="ignore"):
+        high_d = np.asarray(high).astype(dtype)
+        low_d = np.asarray(low).astype(dtype)
+    if not (np.isfinite(float(high_d)) and np.isfinite(float(low_d))):
+        raise ValueError(f"low and high must be finite in {dtype.name}")
     cap = high_d
     while float(cap) >= high:
         cap = _step(cap, dtype, -1)
@@ -542,7 +561,8 @@ def _uniform_plan(shape, low, high, dtype, out, region, threads) -> _FillPlan:
 
 def _normal_params(mean: float, std: float, dtype: np.dtype) -> tuple:
     ftype = np.float64 if dtype.itemsize == 8 else np.float32
-    mean_c, std_c = ftype(mean), ftype(std)
+    with np.errstate(over="ignore"):
+        mean_c, std_c = ftype(mean), ftype(std)
     if not (np.isfinite(mean_c) and np.isfinite(std_c)):
         raise ValueError(f"mean and std must be finite in {np.dtype(ftype).name}")
     return (float(mean_c), float(std_c))
@@ -572,12 +592,41 @@ def _phi(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
+def _normal_mass(alpha: float, beta: float) -> float:
+    """Phi(beta) - Phi(alpha) without cancellation: through erf near the
+    centre (where Phi is close to 1/2), through erfc in the tails."""
+    r = 1.0 / math.sqrt(2.0)
+    if alpha >= 1.0:
+        return 0.5 * (math.erfc(alpha * r) - math.erfc(beta * r))
+    if beta <= -1.0:
+        return 0.5 * (math.erfc(-beta * r) - math.erfc(-alpha * r))
+    return 0.5 * (math.erf(beta * r) - math.erf(alpha * r))
+
+
+# A truncation interval narrower than this (in units of std) is sampled
+# uniformly; see _truncated_normal_plan.
+NARROW_TRUNCATION = 1e-6
+
+
+def _narrow_truncated_plan(shape, dtype, a, b, out, region, threads) -> _FillPlan:
+    compute = dtype if dtype.itemsize >= 4 else np.dtype(np.float32)
+    low, high = _inside_bounds(a, b, compute)
+    params = _float_params_uniform(float(low), float(high), compute)
+    # include b itself: clamp to the largest value inside [a, b], not below it
+    params = (params[0], params[1], float(high))
+    lo_d, hi_d = _inside_bounds(a, b, dtype)
+    post = None if compute == dtype else _cast_clamp_post(dtype, lo_d, hi_d)
+    plan = _FillPlan("uniform", shape, dtype, params, out, region, threads, post)
+    return plan
+
+
 def _inside_bounds(a: float, b: float, dtype: np.dtype) -> Tuple[Any, Any]:
     """Smallest and largest values of `dtype` inside [a, b]."""
-    lo = np.asarray(a).astype(dtype)
+    with np.errstate(over="ignore"):
+        lo = np.asarray(a).astype(dtype)
+        hi = np.asarray(b).astype(dtype)
     while float(lo) < a:
         lo = _step(lo, dtype, 1)
-    hi = np.asarray(b).astype(dtype)
     while float(hi) > b:
         hi = _step(hi, dtype, -1)
     if float(lo) > float(hi):
@@ -610,17 +659,18 @@ def _truncated_normal_plan(shape, mean, std, a, b, dtype, out, region, threads) 
     else:
         alpha = (a - mean) / std
         beta = (b - mean) / std
-        if alpha >= 0:
-            span = _phi(-alpha) - _phi(-beta)
-        elif beta <= 0:
-            span = _phi(beta) - _phi(alpha)
-        else:
-            span = 1.0 - _phi(alpha) - _phi(-beta)
+        span = _normal_mass(alpha, beta)
         if not span > 1e-280:
             raise ValueError(
                 f"[a, b] = [{a}, {b}] lies too far in the tail of N({mean}, {std}**2)")
         params = (mean, std, alpha, beta, _phi(alpha), _phi(-beta), span,
                   float(out_low.astype(np.float64)), float(out_high.astype(np.float64)))
+        if beta - alpha < NARROW_TRUNCATION:
+            # [a, b] is so narrow next to std that the density is flat on it
+            # to within (b - a)^2 / std^2, below the format's accuracy: the
+            # quantile would lose every digit to the rounding of Phi(alpha),
+            # so the values are spread uniformly instead.
+            return _narrow_truncated_plan(shape, dt, a, b, out, region, threads)
     post = None if compute == dt else _cast_clamp_post(dt, out_low, out_high)
     return _FillPlan("truncated_normal", shape, dt, params, out, region, threads, post)
 
@@ -788,6 +838,21 @@ _select_isa_from_environment()
 # stateful generator
 
 
+# Every live generator, so that a forked child can replace their locks: a
+# lock held by another thread at the moment of fork() would otherwise stay
+# held forever in the child (which has only the forking thread).
+_LIVE_GENERATORS: "weakref.WeakSet[GeneratorBase]" = weakref.WeakSet()
+
+
+def _reset_generator_locks_in_child() -> None:
+    for generator in list(_LIVE_GENERATORS):
+        generator._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_generator_locks_in_child)
+
+
 class GeneratorBase:
     """Key, stream and block position shared by :class:`fastinit.Generator`.
 
@@ -802,6 +867,19 @@ class GeneratorBase:
         self._stream = resolve_stream(stream)
         self._block = 0
         self._lock = threading.Lock()
+        _LIVE_GENERATORS.add(self)
+
+    def __getstate__(self) -> dict:
+        # A copy (pickle, multiprocessing) continues from the same block:
+        # like copying any generator, it repeats the original's next words.
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        _LIVE_GENERATORS.add(self)
 
     @property
     def seed(self) -> int:

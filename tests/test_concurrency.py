@@ -7,6 +7,7 @@ parent's bits and never deadlock.  Every wait has a timeout, so a deadlock
 fails the test instead of hanging the suite.
 """
 
+import ast
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -390,7 +391,7 @@ print("CODES", codes)
 def child_codes(child):
     assert child.returncode == 0, child.stdout + child.stderr
     line = [line for line in child.stdout.splitlines() if line.startswith("CODES")][-1]
-    return eval(line.split(" ", 1)[1])  # a list of ints printed by the script
+    return ast.literal_eval(line.split(" ", 1)[1])
 
 
 def test_fork_after_threaded_fill_gives_the_same_bits(run_python):

@@ -41,6 +41,8 @@ if case == "normal_float32":
 elif case == "normal_float32_auto_threads":
     out = np.empty(gib, np.float32)
     fill = lambda: fastinit.normal(out.shape, seed=1, out=out)
+elif case == "fresh_array":
+    fill = lambda: fastinit.normal(gib, seed=1, threads=2)
 elif case == "normal_float64":
     out = np.empty(gib // 2, np.float64)
     fill = lambda: fastinit.normal(out.shape, seed=1, dtype=np.float64, out=out, threads=2)
@@ -136,6 +138,7 @@ def test_sigint_stops_a_4gib_normal_fill_promptly():
 @slow
 @pytest.mark.parametrize("case", [
     "normal_float32_auto_threads",
+    "fresh_array",
     "normal_float64",
     "truncated_normal_float32",
     "float16_through_chunks",

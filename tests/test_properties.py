@@ -245,7 +245,8 @@ def call(name, shape, args, *, dtype, seed, stream, block, use_generator, **fill
 
 
 seeds = st.one_of(st.integers(0, 2**64 - 1), st.sampled_from([0, 1, 2**32 - 1, 2**32, 2**64 - 1]))
-streams = st.one_of(st.integers(0, 2**64 - 1), st.text(max_size=12), st.sampled_from([0, 2**64 - 1]))
+streams = st.one_of(st.integers(0, 2**64 - 1), st.text(max_size=12),
+                    st.sampled_from([0, 2**64 - 1]))
 blocks = st.one_of(st.integers(0, 2**20), st.integers(0, 2**64 - 2**20), st.just(2**64 - 2**17))
 thread_counts = st.sampled_from([None, 1, 2, 3, 7])
 

@@ -50,9 +50,10 @@ def assert_chi_square(observed, expected, alpha, label):
     statistic = float(np.sum((observed - expected) ** 2 / expected))
     df = observed.size - 1
     low, high = stats.chi2.ppf(alpha / 2, df), stats.chi2.isf(alpha / 2, df)
+    p_value = 2 * min(stats.chi2.cdf(statistic, df), stats.chi2.sf(statistic, df))
     assert low <= statistic <= high, (
         f"{label}: chi-square {statistic:.1f} with {df} degrees of freedom outside "
-        f"[{low:.1f}, {high:.1f}] (p-value {2 * min(stats.chi2.cdf(statistic, df), stats.chi2.sf(statistic, df)):.2e})")
+        f"[{low:.1f}, {high:.1f}] (two-sided p-value {p_value:.2e})")
 
 
 def binomial_interval(n, p, alpha):

@@ -18,7 +18,8 @@
  *     and every path equal to the scalar path bit for bit;
  *   - the scalar results against values computed independently from the
  *     stream format (exact for raw words and uniforms, within the documented
- *     accuracy for normal and truncated-normal values);
+ *     accuracy for normal and truncated-normal values), including the
+ *     truncated normal's point mass and its input R32 = 1;
  *   - fi_run_job with 1, 2, 3 and 7 threads, region-like run tables, output
  *     windows and streaming stores, against per-run single-thread fills.
  *
@@ -27,7 +28,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -448,6 +448,8 @@ static long double ref_truncnorm(const fi_truncnorm *t, double r, long double x0
     long double p = (long double)t->cdf_alpha + (long double)r * (long double)t->span;
     int upper = !(p <= 0.5L);
     long double target = upper ? (long double)t->ccdf_beta + (1.0L - (long double)r) * (long double)t->span : p;
+    if (!(target > 0.0L)) /* Phi^-1(0) = -inf, Phi^-1(1) = +inf: the clamp gives the bound */
+        return upper ? (long double)t->beta : (long double)t->alpha;
     long double x = x0;
     if (!(x > -40.0L))
         x = -40.0L;
@@ -651,12 +653,16 @@ static uint64_t base_offset(int which, fi_method m)
 static void test_fill_case(const fi_job *job, const char *what, uint64_t base, int primary)
 {
     unsigned size = fi_method_itemsize(job->method);
-    unsigned char *expected = xmalloc((size_t)LONG_LEN * size);
     char why[256];
 
     /* Scalar reference over the whole range, checked element by element. */
     select_level(FI_ISA_SCALAR);
+    guarded expected_buffer;
+    unsigned char *expected = guarded_alloc(&expected_buffer, (size_t)LONG_LEN * size, 0);
     fill(job, expected, LONG_LEN, base, 0);
+    size_t expected_bad_at = 0;
+    check(guards_intact(&expected_buffer, &expected_bad_at), "%s: scalar fill of %d elements overwrote guard byte %ld",
+          what, LONG_LEN, (long)expected_bad_at - (long)expected_buffer.lead);
     unsigned long bad = 0;
     for (uint64_t i = 0; i < LONG_LEN; i++) {
         if (!element_matches_format(job, base + i, expected + i * size, why, sizeof why)) {
@@ -708,7 +714,7 @@ static void test_fill_case(const fi_job *job, const char *what, uint64_t base, i
             }
         }
     }
-    free(expected);
+    guarded_free(&expected_buffer);
 }
 
 static void test_fills(void)
@@ -760,6 +766,44 @@ static void test_truncnorm_point_mass(void)
                 ok &= single ? f[i] == (float)value : d[i] == value;
             check(ok, "point-mass %s on %s: not every element equals %g", method_name(job.method),
                   fi_isa_name(level), value);
+        }
+    }
+}
+
+/* R32 = 1 (a word of 2^32 - 128 or more: about one float32 element in 2^25)
+ * gives p = Phi(beta), whose quantile is beta itself: the element equals the
+ * upper bound b, however far in the tail b lies (the complementary
+ * probability 1 - p is then subnormal or zero). */
+static void test_truncnorm_unit_input(void)
+{
+    /* Element 77404625 of seed 1, stream 0, block offset 0 has word
+     * 0xffffffee; the reference Philox confirms it below. */
+    const uint64_t index = 77404625;
+    fi_stream s = make_stream(1, 0, 0);
+    uint32_t w[4];
+    ref_block(&s, s.block + index / 4, w);
+    uint32_t word = w[index % 4];
+    check(word >= 0xFFFFFF80u, "word %" PRIu64 " of seed 1 is %08x, not one giving R32 = 1", index, word);
+    if (word < 0xFFFFFF80u)
+        return;
+    check(r32(word) == 1.0f, "R32(%08x) = %a, expected 1", word, (double)r32(word));
+    static const double uppers[] = {2.0, 30.0, 37.0, 38.0, 38.3, 1e3};
+    char why[256];
+    for (size_t k = 0; k < sizeof uppers / sizeof uppers[0]; k++) {
+        param_set ps = PARAM_SETS[0];
+        ps.t_a = 0.0;
+        ps.t_b = uppers[k];
+        fi_job job = make_job(FI_TRUNCNORM_F32, &ps, s);
+        for (int level = 0; level < n_levels; level++) {
+            select_level(level);
+            float v[3];
+            fill(&job, v, 3, index - 1, 0);
+            int ok = element_matches_format(&job, index, &v[1], why, sizeof why);
+            check(ok && (double)v[1] == job.truncnorm.out_high,
+                  "truncnorm_f32 on [0, %g] (standard units) on %s, element %" PRIu64 " with R32 = 1: %.9g, "
+                  "expected the upper bound %.9g%s%s",
+                  uppers[k], fi_isa_name(level), index, (double)v[1], job.truncnorm.out_high, ok ? "" : "; ",
+                  ok ? "" : why);
         }
     }
 }
@@ -835,7 +879,7 @@ static void test_job_case(fi_job job, const job_geometry *geo, const char *what)
             for (unsigned flags = 0; flags <= last_flags; flags++) {
                 job.flags = flags;
                 guarded g;
-                size_t bad_at;
+                size_t bad_at = 0;
 
                 /* the whole job into one destination */
                 job.out = guarded_alloc(&g, (size_t)total * size, 0);
@@ -923,6 +967,7 @@ int main(int argc, char **argv)
     test_isa_selection();
     test_kat(kat_path);
     test_truncnorm_point_mass();
+    test_truncnorm_unit_input();
     clock_t start = clock();
     test_fills();
     printf("harness: fills checked (%.1f s CPU)\n", (double)(clock() - start) / CLOCKS_PER_SEC);
