@@ -220,19 +220,25 @@ static inline __m256 uniform_f32(__m256i words, const fi_uniform_f32 *p)
     return _mm256_min_ps(v, _mm256_set1_ps(p->cap));
 }
 
-static inline __attribute__((always_inline)) void batch_uniform_f32(const philox_context *s, uint64_t block,
-                                                                    float *out, const fi_uniform_f32 *p,
-                                                                    int streaming)
-{
-    words256 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m256i first, second;
-        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
-        store_ps(out + 16 * g, uniform_f32(first, p), streaming);
-        store_ps(out + 16 * g + 8, uniform_f32(second, p), streaming);
+/* A batch whose elements each come from one word: `transform` maps a
+ * vector of words, in element order, to a vector of values. */
+#define FI_ONE_WORD_BATCH(name, transform, param_t)                                        \
+    static inline __attribute__((always_inline)) void name(const philox_context *s,        \
+                                                           uint64_t block, float *out,    \
+                                                           const param_t *p, int streaming) \
+    {                                                                                      \
+        words256 w;                                                                       \
+        philox_batch(s, block, &w);                                                        \
+        for (int g = 0; g < GROUPS; g++) {                                                 \
+            __m256i first, second;                                                         \
+            interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), \
+                         &first, &second);                                                 \
+            store_ps(out + 16 * g, transform(first, p), streaming);                        \
+            store_ps(out + 16 * g + 8, transform(second, p), streaming);                   \
+        }                                                                                  \
     }
-}
+
+FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
 
 static inline __m256d uniform_f64(__m256i words, const fi_uniform_f64 *p)
 {
@@ -309,19 +315,7 @@ static inline __m256 truncnorm_f32(__m256i words, const fi_truncnorm *p)
     return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
 }
 
-static inline __attribute__((always_inline)) void batch_truncnorm_f32(const philox_context *s, uint64_t block,
-                                                                      float *out, const fi_truncnorm *p,
-                                                                      int streaming)
-{
-    words256 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m256i first, second;
-        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
-        store_ps(out + 16 * g, truncnorm_f32(first, p), streaming);
-        store_ps(out + 16 * g + 8, truncnorm_f32(second, p), streaming);
-    }
-}
+FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 
 #define FI_STREAM_ALIGN 32
 #define FI_STORE_FENCE() _mm_sfence()

@@ -193,19 +193,24 @@ static inline __m512 uniform_f32(__m512i words, const fi_uniform_f32 *p)
     return _mm512_min_ps(v, _mm512_set1_ps(p->cap));
 }
 
-static inline __attribute__((always_inline)) void batch_uniform_f32(const philox_context *s, uint64_t block,
-                                                                    float *out, const fi_uniform_f32 *p,
-                                                                    int streaming)
-{
-    words512 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
-        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
-        store_ps(out + 32 * g, uniform_f32(interleave64_lo(a, b), p), streaming);
-        store_ps(out + 32 * g + 16, uniform_f32(interleave64_hi(a, b), p), streaming);
+/* A batch whose elements each come from one word: `transform` maps a
+ * vector of words, in element order, to a vector of values. */
+#define FI_ONE_WORD_BATCH(name, transform, param_t)                                        \
+    static inline __attribute__((always_inline)) void name(const philox_context *s,        \
+                                                           uint64_t block, float *out,    \
+                                                           const param_t *p, int streaming) \
+    {                                                                                      \
+        words512 w;                                                                       \
+        philox_batch(s, block, &w);                                                        \
+        for (int g = 0; g < GROUPS; g++) {                                                 \
+            __m512i a = join_low_halves(w.c0[g], w.c1[g]);                                 \
+            __m512i b = join_low_halves(w.c2[g], w.c3[g]);                                 \
+            store_ps(out + 32 * g, transform(interleave64_lo(a, b), p), streaming);        \
+            store_ps(out + 32 * g + 16, transform(interleave64_hi(a, b), p), streaming);   \
+        }                                                                                  \
     }
-}
+
+FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
 
 static inline __m512d uniform_f64(__m512i words, const fi_uniform_f64 *p)
 {
@@ -287,19 +292,7 @@ static inline __m512 truncnorm_f32(__m512i words, const fi_truncnorm *p)
     return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
 }
 
-static inline __attribute__((always_inline)) void batch_truncnorm_f32(const philox_context *s, uint64_t block,
-                                                                      float *out, const fi_truncnorm *p,
-                                                                      int streaming)
-{
-    words512 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
-        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
-        store_ps(out + 32 * g, truncnorm_f32(interleave64_lo(a, b), p), streaming);
-        store_ps(out + 32 * g + 16, truncnorm_f32(interleave64_hi(a, b), p), streaming);
-    }
-}
+FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 
 #define FI_STREAM_ALIGN 64
 #define FI_STORE_FENCE() _mm_sfence()
