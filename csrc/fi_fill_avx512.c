@@ -20,7 +20,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#define GROUPS 4
+#define GROUPS 8
 #define BATCH_BLOCKS (8 * GROUPS)
 
 /* The four counter words of 8 * GROUPS blocks after 10 rounds. */
