@@ -249,7 +249,7 @@ def ratio_text(value):
 
 
 def evaluate_targets(results, sizes, avx2_reason, torch_reason):
-    """The issue's speed targets at the largest size: rows of text."""
+    """fastinit's speed targets at the largest size: rows of text."""
     n = max(sizes)
 
     def ns(key):

@@ -1,7 +1,10 @@
 /*
- * Per-file instruction-set targets without global -m flags: everything
- * between FI_TARGET_BEGIN_* and FI_TARGET_END is compiled as if each
- * function carried __attribute__((target(...))).
+ * Whether this build has the x86 vector paths.  Each of fi_fill_avx2.c and
+ * fi_fill_avx512.c compiles its functions with a target pragma (GCC's
+ * "#pragma GCC target", clang's "#pragma clang attribute") -- the same as a
+ * target attribute on every function -- so no global -m flag is needed and
+ * the library runs on any CPU of the architecture; fi_dispatch.c picks the
+ * path at run time.
  */
 #ifndef FI_TARGET_H
 #define FI_TARGET_H

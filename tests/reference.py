@@ -1,4 +1,4 @@
-"""Plain NumPy model of fastinit's stream format, version 1 (STREAM.md).
+"""Plain NumPy model of fastinit's stream format, version 1 (docs/stream-format.md).
 
 Everything here is rebuilt from the written contract, independently of the C
 core: Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as
@@ -19,7 +19,7 @@ PHILOX_W0 = 0x9E3779B9
 PHILOX_W1 = 0xBB67AE85
 PHILOX_ROUNDS = 10
 
-# Accuracy bounds of STREAM.md, in standard-normal units, scaled by max(1, |z|).
+# Accuracy bounds of docs/stream-format.md, in standard-normal units, scaled by max(1, |z|).
 NORMAL_TOL = {np.dtype(np.float32): 4e-6, np.dtype(np.float64): 1e-12}
 TRUNCATED_TOL = {np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-11}
 

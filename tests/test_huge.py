@@ -17,7 +17,7 @@ from _markers import huge
 
 UINT64_LIMIT = 2**64
 HUGE_N = 2**31 + 5
-FLOAT32_NORMAL_TOLERANCE = 4e-6  # STREAM.md, standard-normal units, times max(1, |z|)
+FLOAT32_NORMAL_TOLERANCE = 4e-6  # docs/stream-format.md, standard-normal units, times max(1, |z|)
 
 
 def assert_same_bits(got, expected):

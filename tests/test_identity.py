@@ -1,6 +1,6 @@
 """Bit identity: the same (seed, stream, block, index) gives the same bits on
 every SIMD level, thread count, region, chunking, output layout and call
-sequence (STREAM.md, "Accuracy and identity")."""
+sequence (docs/stream-format.md, "Identity across paths")."""
 
 import os
 import platform

@@ -30,7 +30,7 @@ KAT_IDS = ["ctr%08x_key%08x" % (row["c0"], row["k0"]) for row in KAT_VECTORS]
 
 
 def kat_coordinates(row):
-    """(seed, stream, block) whose counter and key are the vector's (STREAM.md)."""
+    """(seed, stream, block) whose counter and key are the vector's (docs/stream-format.md)."""
     seed = row["k0"] + (row["k1"] << 32)
     stream = row["c2"] + (row["c3"] << 32)
     block = row["c0"] + (row["c1"] << 32)

@@ -1,8 +1,8 @@
-"""Every value transform of STREAM.md rebuilt in NumPy from raw words.
+"""Every value transform of docs/stream-format.md rebuilt in NumPy from raw words.
 
 The reference (tests/reference.py) evaluates the contract's formulas from the
 exact inputs U24/U53/R32/R64 in float64 or long double; the engine must agree
-within STREAM.md's accuracy bounds (uniforms on [0, 1) exactly).
+within docs/stream-format.md's accuracy bounds (uniforms on [0, 1) exactly).
 """
 
 import numpy as np
