@@ -19,6 +19,7 @@ import shutil
 import sys
 import textwrap
 import time
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -49,7 +50,7 @@ SAMPLE_COLS = 4
 
 #: Methods of the explain table: (method, keyword arguments, label, the
 #: uniform variant whose bound is shown next to it).
-TABLE_METHODS = (
+TABLE_METHODS: Tuple[Tuple[str, Dict[str, float], str, Optional[str]], ...] = (
     ("zeros", {}, "zeros", None),
     ("normal", {"std": RANDOM_NORMAL_STD}, "random normal", None),
     ("xavier_normal", {}, "Xavier (Glorot)", "xavier_uniform"),
