@@ -112,9 +112,9 @@ static inline void store_pd(double *dst, __m256d v, int streaming)
  * rounds once. */
 static inline __m256 f32_from_u32(__m256i w)
 {
-    __m256 hi = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w, 16)), _mm256_set1_ps(65536.0f));
+    __m256 hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(w, 16));
     __m256 lo = _mm256_cvtepi32_ps(_mm256_and_si256(w, _mm256_set1_epi32(0xffff)));
-    return _mm256_add_ps(hi, lo);
+    return _mm256_fmadd_ps(hi, _mm256_set1_ps(65536.0f), lo);
 }
 
 /* Exact double of an integer below 2^52: place it in the mantissa of 2^52. */
@@ -132,19 +132,13 @@ static inline __m256d f64_from_u53(__m256i v)
     return _mm256_add_pd(hi, lo);
 }
 
-static inline __m256 select_bit_ps(__m256i u, unsigned bit, __m256 if_set, __m256 if_clear)
-{
-    __m256i b = _mm256_set1_epi32((int)bit);
-    __m256i mask = _mm256_cmpeq_epi32(_mm256_and_si256(u, b), b);
-    return _mm256_blendv_ps(if_clear, if_set, _mm256_castsi256_ps(mask));
-}
-
-static inline __m256d select_bit_pd(__m256i u, uint64_t bit, __m256d if_set, __m256d if_clear)
-{
-    __m256i b = _mm256_set1_epi64x((long long)bit);
-    __m256i mask = _mm256_cmpeq_epi64(_mm256_and_si256(u, b), b);
-    return _mm256_blendv_pd(if_clear, if_set, _mm256_castsi256_pd(mask));
-}
+/* blendv chooses by each lane's sign bit: shift the tested bit there. */
+#define select_bit_ps(u, bit, if_set, if_clear)                                               \
+    _mm256_blendv_ps(if_clear, if_set,                                                       \
+                     _mm256_castsi256_ps(_mm256_slli_epi32(u, 31 - __builtin_ctz(bit))))
+#define select_bit_pd(u, bit, if_set, if_clear)                                               \
+    _mm256_blendv_pd(if_clear, if_set,                                                       \
+                     _mm256_castsi256_pd(_mm256_slli_epi64(u, 63 - __builtin_ctzll(bit))))
 
 #define FI_VF __m256
 #define FI_VU __m256i
