@@ -21,9 +21,11 @@
  *
  * Polynomials: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with
  * Q a degree-7 least-squares fit (1.2 ulp in float32); the
- * float64 ln uses the series ln(1+f) = 2 atanh(f/(2+f)); sin and cos of a
- * quarter turn, with y = angle / (pi/2), |y| <= 1/2, use least-squares fits
- * of four terms (about 1 ulp) in float32 and Taylor series in float64.
+ * float64 ln uses ln(1+f) = 2 atanh(s), s = f/(2+f), with the odd part of
+ * atanh as a degree-6 least-squares fit in s^2 (error below 1e-17); sin and
+ * cos of a quarter turn, with y = angle / (pi/2), |y| <= 1/2, use
+ * least-squares fits of four terms (about 1 ulp) in float32 and of seven
+ * terms (error below 2e-17) in float64.
  */
 
 #ifdef FI_VF
@@ -103,17 +105,13 @@ static inline FI_VD FI_MATH(ln_f64)(FI_VD x)
     FI_VD f = VD_SUB(m, VD_SET1(1.0));
     FI_VD s = VD_DIV(f, VD_ADD(f, VD_SET1(2.0)));
     FI_VD s2 = VD_MUL(s, s);
-    FI_VD p = VD_SET1(0x1.642c8590b2164p-4);
-    p = VD_FMA(p, s2, VD_SET1(0x1.8618618618618p-4));
-    p = VD_FMA(p, s2, VD_SET1(0x1.af286bca1af28p-4));
-    p = VD_FMA(p, s2, VD_SET1(0x1.e1e1e1e1e1e1ep-4));
-    p = VD_FMA(p, s2, VD_SET1(0x1.1111111111111p-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.3b13b13b13b14p-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.745d1745d1746p-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.c71c71c71c71cp-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.2492492492492p-2));
-    p = VD_FMA(p, s2, VD_SET1(0x1.999999999999ap-2));
-    p = VD_FMA(p, s2, VD_SET1(0x1.5555555555555p-1));
+    FI_VD p = VD_SET1(0x1.2b5c616c6b485p-3);
+    p = VD_FMA(p, s2, VD_SET1(0x1.39fe0555f4ecdp-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.7462b7a36b459p-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.c71c62da13ad5p-3));
+    p = VD_FMA(p, s2, VD_SET1(0x1.2492492dfb363p-2));
+    p = VD_FMA(p, s2, VD_SET1(0x1.999999999527dp-2));
+    p = VD_FMA(p, s2, VD_SET1(0x1.5555555555558p-1));
     FI_VD ln_m = VD_FMA(VD_MUL(s, s2), p, VD_ADD(s, s));
     return VD_FMA(e, VD_SET1(0x1.62e42fefa39efp-1), ln_m);
 }
@@ -125,24 +123,20 @@ static inline void FI_MATH(cos_sin_2pi_f64)(FI_VU64 w, FI_VD *cos_out, FI_VD *si
         VU64_AND_OR(VU64_SRL(s, 11), VU64_SET1((1ull << 51) - 1u), VU64_SET1(0x3ff0000000000000ull)));
     FI_VD y = VD_FMA(one_plus, VD_SET1(2.0), VD_SET1(-2.5));
     FI_VD y2 = VD_MUL(y, y);
-    FI_VD ps = VD_SET1(0x1.aaec32af93359p-38);
-    ps = VD_FMA(ps, y2, VD_SET1(-0x1.6fadb9f155744p-31));
-    ps = VD_FMA(ps, y2, VD_SET1(0x1.e8f434d018d63p-25));
-    ps = VD_FMA(ps, y2, VD_SET1(-0x1.e3074fde8871fp-19));
-    ps = VD_FMA(ps, y2, VD_SET1(0x1.50783487ee782p-13));
-    ps = VD_FMA(ps, y2, VD_SET1(-0x1.32d2cce62bd86p-8));
-    ps = VD_FMA(ps, y2, VD_SET1(0x1.466bc6775aae2p-4));
-    ps = VD_FMA(ps, y2, VD_SET1(-0x1.4abbce625be53p-1));
+    FI_VD ps = VD_SET1(0x1.e3a7c3384e6b6p-25);
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.e2ff7d3c85f1ep-19));
+    ps = VD_FMA(ps, y2, VD_SET1(0x1.50782eab5fdc4p-13));
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.32d2cce17f30dp-8));
+    ps = VD_FMA(ps, y2, VD_SET1(0x1.466bc67756e56p-4));
+    ps = VD_FMA(ps, y2, VD_SET1(-0x1.4abbce625be28p-1));
     ps = VD_FMA(ps, y2, VD_SET1(0x1.921fb54442d18p+0));
     FI_VD sin_y = VD_MUL(y, ps);
-    FI_VD pc = VD_SET1(-0x1.2a0c591af8314p-41);
-    pc = VD_FMA(pc, y2, VD_SET1(0x1.20c62c2f2d7f5p-34));
-    pc = VD_FMA(pc, y2, VD_SET1(-0x1.b6e24f44b128fp-28));
-    pc = VD_FMA(pc, y2, VD_SET1(0x1.f9d38a3763cc3p-22));
-    pc = VD_FMA(pc, y2, VD_SET1(-0x1.a6d1f2a204a8cp-16));
-    pc = VD_FMA(pc, y2, VD_SET1(0x1.e1f506891babbp-11));
-    pc = VD_FMA(pc, y2, VD_SET1(-0x1.55d3c7e3cbffap-6));
-    pc = VD_FMA(pc, y2, VD_SET1(0x1.03c1f081b5ac4p-2));
+    FI_VD pc = VD_SET1(-0x1.b2785b313c7d8p-28);
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.f9cc88c60b8bcp-22));
+    pc = VD_FMA(pc, y2, VD_SET1(-0x1.a6d1ece10b07cp-16));
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.e1f50683ee011p-11));
+    pc = VD_FMA(pc, y2, VD_SET1(-0x1.55d3c7e3c984bp-6));
+    pc = VD_FMA(pc, y2, VD_SET1(0x1.03c1f081b5ab2p-2));
     pc = VD_FMA(pc, y2, VD_SET1(-0x1.3bd3cc9be45dep+0));
     FI_VD cos_y = VD_FMA(pc, y2, VD_SET1(1.0));
     FI_VD c = VD_SELECT_BIT(s, 1ull << 62, sin_y, cos_y);
