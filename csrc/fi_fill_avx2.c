@@ -1,6 +1,7 @@
 /*
  * AVX2 + FMA path.  Same layout as the AVX-512 path with 4 blocks per
- * vector.  AVX2 lacks unsigned and 64-bit integer conversions; the
+ * vector and four groups per batch (with 16 registers, more groups spill
+ * and run slower).  AVX2 lacks unsigned and 64-bit integer conversions; the
  * replacements below are exact (or, for fl32 of a full word, a single
  * rounding of an exact sum), so the results equal the scalar path's.
  */
