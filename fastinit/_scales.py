@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 from numpy.exceptions import AxisError
 
+from ._engine import normalize_shape as _normalize_shape
+
 __all__ = [
     "Fans",
     "fans",
@@ -108,25 +110,6 @@ class Recommendation(NamedTuple):
 
 # ---------------------------------------------------------------------------
 # validation helpers
-
-
-def _normalize_shape(shape):
-    """Return ``shape`` as a tuple of non-negative Python ints."""
-    if isinstance(shape, (str, bytes)):
-        raise TypeError(f"shape must be an int or a tuple of ints, got {type(shape).__name__}")
-    try:
-        dims = (operator.index(shape),)
-    except TypeError:
-        try:
-            items = tuple(shape)
-        except TypeError:
-            raise TypeError(
-                f"shape must be an int or a tuple of ints, got {type(shape).__name__}"
-            ) from None
-        dims = tuple(operator.index(d) for d in items)
-    if any(d < 0 for d in dims):
-        raise ValueError(f"negative dimensions are not allowed, got shape {dims}")
-    return dims
 
 
 def _check_real(value, name):
