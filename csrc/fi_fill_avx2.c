@@ -26,9 +26,13 @@
 typedef struct words256 { __m256i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words256;
 
 /* The per-fill context: every round's key, already broadcast, so that the
- * rounds read it as a memory operand instead of rebuilding it per batch. */
+ * rounds read it as a memory operand instead of rebuilding it per batch, and
+ * what the first two rounds compute from the stream words alone. */
 typedef struct philox_context {
     __m256i round_key0[FI_PHILOX_ROUNDS], round_key1[FI_PHILOX_ROUNDS];
+    fi_philox_prefix prefix;
+    __m256i round1_xor, round2_xor;
+    uint32_t round3_key1;
     uint32_t stream[2];
 } philox_context;
 
@@ -38,40 +42,84 @@ static inline void philox_context_init(philox_context *c, const fi_stream *s)
     for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
         c->round_key0[round] = _mm256_set1_epi64x(k0);
         c->round_key1[round] = _mm256_set1_epi64x(k1);
+        if (round == 2)
+            c->round3_key1 = k1;
         k0 += FI_PHILOX_W0;
         k1 += FI_PHILOX_W1;
     }
+    fi_philox_prefix_init(&c->prefix, s);
+    c->round1_xor = _mm256_set1_epi64x(c->prefix.round1_c2_xor);
+    c->round2_xor = _mm256_set1_epi64x(c->prefix.round2_c0_xor);
     c->stream[0] = s->stream[0];
     c->stream[1] = s->stream[1];
+}
+
+static inline __attribute__((always_inline)) void philox_round(const philox_context *s, int round, words256 *w)
+{
+    const __m256i m0 = _mm256_set1_epi64x(FI_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi64x(FI_PHILOX_M1);
+    const __m256i key0 = s->round_key0[round];
+    const __m256i key1 = s->round_key1[round];
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i p0 = _mm256_mul_epu32(w->c0[g], m0);
+        __m256i p1 = _mm256_mul_epu32(w->c2[g], m1);
+        w->c0[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xB1), w->c1[g]), key0);
+        w->c2[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), w->c3[g]), key1);
+        w->c1[g] = p1;
+        w->c3[g] = p0;
+    }
+}
+
+/* Every round from the counters, for the rare batch whose blocks differ in
+ * their high counter word. */
+static __attribute__((noinline)) void philox_batch_carry(const philox_context *s, uint64_t block, words256 *w)
+{
+    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    for (int g = 0; g < GROUPS; g++) {
+        __m256i b = _mm256_add_epi64(_mm256_set1_epi64x((long long)(block + 4u * (unsigned)g)), lane);
+        w->c0[g] = b;
+        w->c1[g] = _mm256_srli_epi64(b, 32);
+        w->c2[g] = _mm256_set1_epi64x(s->stream[0]);
+        w->c3[g] = _mm256_set1_epi64x(s->stream[1]);
+    }
+    for (int round = 0; round < FI_PHILOX_ROUNDS; round++)
+        philox_round(s, round, w);
 }
 
 static inline __attribute__((always_inline)) void philox_batch(const philox_context *s, uint64_t block,
                                                                words256 *w)
 {
-    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    if (!fi_philox_batch_shares_high_word(block, BATCH_BLOCKS)) {
+        philox_batch_carry(s, block, w);
+        return;
+    }
+    /* Rounds 1 to 3 with the batch's shared words folded into constants
+     * (fi_philox_prefix); only counter word 0 differs between blocks, and
+     * word 3 is still shared going into round 3. */
     const __m256i m0 = _mm256_set1_epi64x(FI_PHILOX_M0);
     const __m256i m1 = _mm256_set1_epi64x(FI_PHILOX_M1);
-    const __m256i stream0 = _mm256_set1_epi64x(s->stream[0]);
-    const __m256i stream1 = _mm256_set1_epi64x(s->stream[1]);
+    fi_philox_batch_words shared = fi_philox_batch_shared(&s->prefix, block);
+    const __m256i round2_c2_xor = _mm256_set1_epi64x(shared.round2_c2_xor);
+    const __m256i round3_c2_xor = _mm256_set1_epi64x(shared.round2_c3 ^ s->round3_key1);
+    const __m256i four = _mm256_set1_epi64x(4);
+    const __m256i key0 = s->round_key0[2];
+    __m256i counter = _mm256_add_epi64(_mm256_set1_epi64x((long long)block), _mm256_set_epi64x(3, 2, 1, 0));
     for (int g = 0; g < GROUPS; g++) {
-        __m256i b = _mm256_add_epi64(_mm256_set1_epi64x((long long)(block + 4u * (unsigned)g)), lane);
-        w->c0[g] = b;
-        w->c1[g] = _mm256_srli_epi64(b, 32);
-        w->c2[g] = stream0;
-        w->c3[g] = stream1;
+        __m256i p0 = _mm256_mul_epu32(counter, m0);
+        __m256i c2 = _mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), s->round1_xor);
+        __m256i p1 = _mm256_mul_epu32(c2, m1);
+        __m256i c0 = _mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xB1), s->round2_xor);
+        c2 = _mm256_xor_si256(p0, round2_c2_xor);
+        __m256i q0 = _mm256_mul_epu32(c0, m0);
+        __m256i q1 = _mm256_mul_epu32(c2, m1);
+        w->c0[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(q1, 0xB1), p1), key0);
+        w->c1[g] = q1;
+        w->c2[g] = _mm256_xor_si256(_mm256_shuffle_epi32(q0, 0xB1), round3_c2_xor);
+        w->c3[g] = q0;
+        counter = _mm256_add_epi64(counter, four);
     }
-    for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
-        const __m256i key0 = s->round_key0[round];
-        const __m256i key1 = s->round_key1[round];
-        for (int g = 0; g < GROUPS; g++) {
-            __m256i p0 = _mm256_mul_epu32(w->c0[g], m0);
-            __m256i p1 = _mm256_mul_epu32(w->c2[g], m1);
-            w->c0[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xB1), w->c1[g]), key0);
-            w->c2[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), w->c3[g]), key1);
-            w->c1[g] = p1;
-            w->c3[g] = p0;
-        }
-    }
+    for (int round = 3; round < FI_PHILOX_ROUNDS; round++)
+        philox_round(s, round, w);
 }
 
 static inline __m256i join_low_halves(__m256i lo, __m256i hi)
@@ -171,6 +219,7 @@ static inline __m256d f64_from_u53(__m256i v)
 #define VD_SUB(a, b) _mm256_sub_pd(a, b)
 #define VD_MUL(a, b) _mm256_mul_pd(a, b)
 #define VD_DIV(a, b) _mm256_div_pd(a, b)
+#define VD_TABLE16(table, index) _mm256_i64gather_pd(table, _mm256_and_si256(index, _mm256_set1_epi64x(15)), 8)
 #define VD_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
 #define VD_SQRT(a) _mm256_sqrt_pd(a)
 #define VU64_ADD(a, b) _mm256_add_epi64(a, b)
@@ -314,6 +363,7 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 
 #define FI_STREAM_ALIGN 32
 #define FI_STORE_FENCE() _mm_sfence()
+#define FI_STREAM_UNIT(dst, src) _mm256_stream_si256((__m256i *)(dst), _mm256_loadu_si256((const __m256i *)(src)))
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 

@@ -28,9 +28,12 @@
 typedef struct words512 { __m512i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words512;
 
 /* The per-fill context: every round's key, already broadcast, so that the
- * rounds read it as a memory operand instead of rebuilding it per batch. */
+ * rounds read it as a memory operand instead of rebuilding it per batch, and
+ * what the first two rounds compute from the stream words alone. */
 typedef struct philox_context {
     __m512i round_key0[FI_PHILOX_ROUNDS], round_key1[FI_PHILOX_ROUNDS];
+    fi_philox_prefix prefix;
+    __m512i round1_xor, round2_xor;
     uint32_t stream[2];
 } philox_context;
 
@@ -43,39 +46,76 @@ static inline void philox_context_init(philox_context *c, const fi_stream *s)
         k0 += FI_PHILOX_W0;
         k1 += FI_PHILOX_W1;
     }
+    fi_philox_prefix_init(&c->prefix, s);
+    c->round1_xor = _mm512_set1_epi64(c->prefix.round1_c2_xor);
+    c->round2_xor = _mm512_set1_epi64(c->prefix.round2_c0_xor);
     c->stream[0] = s->stream[0];
     c->stream[1] = s->stream[1];
+}
+
+/* One Philox round on every group, keys of round `round`. */
+static inline __attribute__((always_inline)) void philox_round(const philox_context *s, int round, words512 *w)
+{
+    const __m512i m0 = _mm512_set1_epi64(FI_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
+    const __m512i key0 = s->round_key0[round];
+    const __m512i key1 = s->round_key1[round];
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i p0 = _mm512_mul_epu32(w->c0[g], m0);
+        __m512i p1 = _mm512_mul_epu32(w->c2[g], m1);
+        /* vpshufd swaps the product halves on the shuffle port, leaving
+         * the multiply port free (a 64-bit shift would compete for it) */
+        w->c0[g] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), w->c1[g], key0, 0x96);
+        w->c2[g] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), w->c3[g], key1, 0x96);
+        w->c1[g] = p1;
+        w->c3[g] = p0;
+    }
+}
+
+/* Every round from the counters, for the rare batch whose blocks differ in
+ * their high counter word. */
+static __attribute__((noinline)) void philox_batch_carry(const philox_context *s, uint64_t block, words512 *w)
+{
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    for (int g = 0; g < GROUPS; g++) {
+        __m512i b = _mm512_add_epi64(_mm512_set1_epi64((long long)(block + 8u * (unsigned)g)), lane);
+        w->c0[g] = b;
+        w->c1[g] = _mm512_srli_epi64(b, 32);
+        w->c2[g] = _mm512_set1_epi64(s->stream[0]);
+        w->c3[g] = _mm512_set1_epi64(s->stream[1]);
+    }
+    for (int round = 0; round < FI_PHILOX_ROUNDS; round++)
+        philox_round(s, round, w);
 }
 
 static inline __attribute__((always_inline)) void philox_batch(const philox_context *s, uint64_t block,
                                                                words512 *w)
 {
-    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    if (!fi_philox_batch_shares_high_word(block, BATCH_BLOCKS)) {
+        philox_batch_carry(s, block, w);
+        return;
+    }
+    /* Rounds 1 and 2 with the batch's shared words folded into constants
+     * (fi_philox_prefix); only counter word 0 differs between blocks. */
     const __m512i m0 = _mm512_set1_epi64(FI_PHILOX_M0);
     const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
-    const __m512i stream0 = _mm512_set1_epi64(s->stream[0]);
-    const __m512i stream1 = _mm512_set1_epi64(s->stream[1]);
+    fi_philox_batch_words shared = fi_philox_batch_shared(&s->prefix, block);
+    const __m512i round2_c2_xor = _mm512_set1_epi64(shared.round2_c2_xor);
+    const __m512i round2_c3 = _mm512_set1_epi64(shared.round2_c3);
+    const __m512i eight = _mm512_set1_epi64(8);
+    __m512i counter = _mm512_add_epi64(_mm512_set1_epi64((long long)block), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
     for (int g = 0; g < GROUPS; g++) {
-        __m512i b = _mm512_add_epi64(_mm512_set1_epi64((long long)(block + 8u * (unsigned)g)), lane);
-        w->c0[g] = b;
-        w->c1[g] = _mm512_srli_epi64(b, 32);
-        w->c2[g] = stream0;
-        w->c3[g] = stream1;
+        __m512i p0 = _mm512_mul_epu32(counter, m0);
+        __m512i c2 = _mm512_xor_si512(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), s->round1_xor);
+        __m512i p1 = _mm512_mul_epu32(c2, m1);
+        w->c0[g] = _mm512_xor_si512(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), s->round2_xor);
+        w->c1[g] = p1;
+        w->c2[g] = _mm512_xor_si512(p0, round2_c2_xor);
+        w->c3[g] = round2_c3;
+        counter = _mm512_add_epi64(counter, eight);
     }
-    for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
-        const __m512i key0 = s->round_key0[round];
-        const __m512i key1 = s->round_key1[round];
-        for (int g = 0; g < GROUPS; g++) {
-            __m512i p0 = _mm512_mul_epu32(w->c0[g], m0);
-            __m512i p1 = _mm512_mul_epu32(w->c2[g], m1);
-            /* vpshufd swaps the product halves on the shuffle port, leaving
-             * the multiply port free (a 64-bit shift would compete for it) */
-            w->c0[g] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), w->c1[g], key0, 0x96);
-            w->c2[g] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), w->c3[g], key1, 0x96);
-            w->c1[g] = p1;
-            w->c3[g] = p0;
-        }
-    }
+    for (int round = 2; round < FI_PHILOX_ROUNDS; round++)
+        philox_round(s, round, w);
 }
 
 /* 64-bit lanes lo | hi << 32 from the low halves of two word vectors. */
@@ -147,6 +187,8 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VD_SUB(a, b) _mm512_sub_pd(a, b)
 #define VD_MUL(a, b) _mm512_mul_pd(a, b)
 #define VD_DIV(a, b) _mm512_div_pd(a, b)
+/* a two-register permute reads only the low four bits of each index */
+#define VD_TABLE16(table, index) _mm512_permutex2var_pd(_mm512_load_pd(table), index, _mm512_load_pd((table) + 8))
 #define VD_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
 #define VD_SQRT(a) _mm512_sqrt_pd(a)
 #define VU64_ADD(a, b) _mm512_add_epi64(a, b)
@@ -297,6 +339,7 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 
 #define FI_STREAM_ALIGN 64
 #define FI_STORE_FENCE() _mm_sfence()
+#define FI_STREAM_UNIT(dst, src) _mm512_stream_si512((__m512i *)(dst), _mm512_loadu_si512(src))
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 

@@ -39,6 +39,7 @@
 #define VD_SUB(a, b) ((a) - (b))
 #define VD_MUL(a, b) ((a) * (b))
 #define VD_DIV(a, b) ((a) / (b))
+#define VD_TABLE16(table, index) ((table)[(index) & 15u])
 #define VD_FMA(a, b, c) fma((a), (b), (c))
 #define VD_SQRT(a) sqrt(a)
 #define VU64_ADD(a, b) ((uint64_t)((a) + (b)))

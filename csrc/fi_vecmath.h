@@ -15,14 +15,17 @@
  *   VU_XOR_AND(x, a, m) = x ^ (a & m)
  * Required for float64:  the same with FI_VD FI_VU64 VD_* VU64_*,
  *   VD_FROM_SMALL_U (exact, < 2^52), VD_FROM_U53 (exact, < 2^53), VD_DIV,
+ *   VD_TABLE16(table, index): table[index & 15] per lane (fi_ln_table.h),
  *   VD_MIN, VD_MAX, VD_SELECT_LE(a, b, t, f) = a <= b ? t : f,
  *   VD_ANY_LT(a, b): whether a < b in any lane.
  * FI_MATH(name) gives each instantiation its own function names.
  *
  * Polynomials: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with
  * Q a degree-7 least-squares fit (1.2 ulp in float32); the
- * float64 ln uses ln(1+f) = 2 atanh(s), s = f/(2+f), with the odd part of
- * atanh as a degree-6 least-squares fit in s^2 (error below 1e-17); sin and
+ * float64 ln narrows m further with a 16-entry table (fi_ln_table.h) to
+ * r = m * inverse - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r)
+ * with Q a degree-7 Chebyshev fit (relative error below 6e-17), so
+ * that no division is needed; sin and
  * cos of a quarter turn, with y = angle / (pi/2), |y| <= 1/2, use
  * least-squares fits of four terms (about 1 ulp) in float32 and of seven
  * terms (error below 2e-17) in float64.
@@ -96,23 +99,26 @@ static inline void FI_MATH(box_muller_f32)(FI_VU wr, FI_VU wf, FI_VF std, FI_VF 
 
 #ifdef FI_VD
 
+#include "fi_ln_table.h"
+
 static inline FI_VD FI_MATH(ln_f64)(FI_VD x)
 {
     FI_VU64 ix = VU64_ADD(VD_AS_VU64(x), VU64_SET1(0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull));
     FI_VD e = VD_SUB(VD_FROM_SMALL_U(VU64_SRL(ix, 52)), VD_SET1(1023.0));
     FI_VD m = VU64_AS_VD(VU64_ADD(VU64_AND(ix, VU64_SET1(0x000fffffffffffffull)),
                                   VU64_SET1(0x3fe6a09e667f3bcdull)));
-    FI_VD f = VD_SUB(m, VD_SET1(1.0));
-    FI_VD s = VD_DIV(f, VD_ADD(f, VD_SET1(2.0)));
-    FI_VD s2 = VD_MUL(s, s);
-    FI_VD p = VD_SET1(0x1.2b5c616c6b485p-3);
-    p = VD_FMA(p, s2, VD_SET1(0x1.39fe0555f4ecdp-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.7462b7a36b459p-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.c71c62da13ad5p-3));
-    p = VD_FMA(p, s2, VD_SET1(0x1.2492492dfb363p-2));
-    p = VD_FMA(p, s2, VD_SET1(0x1.999999999527dp-2));
-    p = VD_FMA(p, s2, VD_SET1(0x1.5555555555558p-1));
-    FI_VD ln_m = VD_FMA(VD_MUL(s, s2), p, VD_ADD(s, s));
+    /* bits 48..51 of ix: the bucket of m in fi_ln_table.h */
+    FI_VU64 bucket = VU64_SRL(ix, 48);
+    FI_VD r = VD_FMA(m, VD_TABLE16(FI_LN_F64_INVERSE, bucket), VD_SET1(-1.0));
+    FI_VD q = VD_SET1(0x1.b7dbad832fff9p-4);
+    q = VD_FMA(q, r, VD_SET1(-0x1.0055ca3a16bebp-3));
+    q = VD_FMA(q, r, VD_SET1(0x1.2495734d24ed1p-3));
+    q = VD_FMA(q, r, VD_SET1(-0x1.555549aabc416p-3));
+    q = VD_FMA(q, r, VD_SET1(0x1.9999993b3d36bp-3));
+    q = VD_FMA(q, r, VD_SET1(-0x1.0000000047089p-2));
+    q = VD_FMA(q, r, VD_SET1(0x1.5555555556b03p-2));
+    q = VD_FMA(q, r, VD_SET1(-0x1.ffffffffffff6p-2));
+    FI_VD ln_m = VD_ADD(VD_FMA(VD_MUL(r, r), q, r), VD_TABLE16(FI_LN_F64_OFFSET, bucket));
     return VD_FMA(e, VD_SET1(0x1.62e42fefa39efp-1), ln_m);
 }
 
