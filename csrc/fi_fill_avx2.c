@@ -23,6 +23,11 @@
 #define GROUPS 4
 #define BATCH_BLOCKS (4 * GROUPS)
 
+/* Blocks sit in the 64-bit lanes of a group in the order 0, 2, 1, 3: the
+ * in-lane unpack instructions then put the output in element order with no
+ * cross-lane permute. */
+#define FI_AVX2_BLOCK_LANES _mm256_set_epi64x(3, 1, 2, 0)
+
 typedef struct words256 { __m256i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS]; } words256;
 
 /* The per-fill context: every round's key, already broadcast, so that the
@@ -74,7 +79,7 @@ static inline __attribute__((always_inline)) void philox_round(const philox_cont
  * their high counter word. */
 static __attribute__((noinline)) void philox_batch_carry(const philox_context *s, uint64_t block, words256 *w)
 {
-    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    const __m256i lane = FI_AVX2_BLOCK_LANES;
     for (int g = 0; g < GROUPS; g++) {
         __m256i b = _mm256_add_epi64(_mm256_set1_epi64x((long long)(block + 4u * (unsigned)g)), lane);
         w->c0[g] = b;
@@ -103,7 +108,7 @@ static inline __attribute__((always_inline)) void philox_batch(const philox_cont
     const __m256i round3_c2_xor = _mm256_set1_epi64x(shared.round2_c3 ^ s->round3_key1);
     const __m256i four = _mm256_set1_epi64x(4);
     const __m256i key0 = s->round_key0[2];
-    __m256i counter = _mm256_add_epi64(_mm256_set1_epi64x((long long)block), _mm256_set_epi64x(3, 2, 1, 0));
+    __m256i counter = _mm256_add_epi64(_mm256_set1_epi64x((long long)block), FI_AVX2_BLOCK_LANES);
     for (int g = 0; g < GROUPS; g++) {
         __m256i p0 = _mm256_mul_epu32(counter, m0);
         __m256i c2 = _mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), s->round1_xor);
@@ -127,12 +132,11 @@ static inline __m256i join_low_halves(__m256i lo, __m256i hi)
     return _mm256_blend_epi32(lo, _mm256_slli_epi64(hi, 32), 0xAA);
 }
 
-/* [a0 b0 a1 b1] and [a2 b2 a3 b3] from 64-bit lanes a, b */
+/* The 64-bit lanes of a and b in element order (blocks in lanes 0, 2, 1, 3) */
 static inline void interleave64(__m256i a, __m256i b, __m256i *first, __m256i *second)
 {
-    __m256i lo = _mm256_unpacklo_epi64(a, b), hi = _mm256_unpackhi_epi64(a, b);
-    *first = _mm256_permute2x128_si256(lo, hi, 0x20);
-    *second = _mm256_permute2x128_si256(lo, hi, 0x31);
+    *first = _mm256_unpacklo_epi64(a, b);
+    *second = _mm256_unpackhi_epi64(a, b);
 }
 
 static inline void store_si(void *dst, __m256i v, int streaming)
@@ -316,9 +320,8 @@ static inline __attribute__((always_inline)) void batch_normal_f32(const philox_
         __m256 zx, zy;
         fi_avx2_box_muller_f32(join_low_halves(w.c0[g], w.c2[g]), join_low_halves(w.c1[g], w.c3[g]), std, mean,
                                &zx, &zy);
-        __m256 lo = _mm256_unpacklo_ps(zx, zy), hi = _mm256_unpackhi_ps(zx, zy);
-        store_ps(out + 16 * g, _mm256_permute2f128_ps(lo, hi, 0x20), streaming);
-        store_ps(out + 16 * g + 8, _mm256_permute2f128_ps(lo, hi, 0x31), streaming);
+        store_ps(out + 16 * g, _mm256_unpacklo_ps(zx, zy), streaming);
+        store_ps(out + 16 * g + 8, _mm256_unpackhi_ps(zx, zy), streaming);
     }
 }
 
@@ -333,9 +336,8 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
         __m256d zx, zy;
         fi_avx2_box_muller_f64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), std, mean,
                                &zx, &zy);
-        __m256d lo = _mm256_unpacklo_pd(zx, zy), hi = _mm256_unpackhi_pd(zx, zy);
-        store_pd(out + 8 * g, _mm256_permute2f128_pd(lo, hi, 0x20), streaming);
-        store_pd(out + 8 * g + 4, _mm256_permute2f128_pd(lo, hi, 0x31), streaming);
+        store_pd(out + 8 * g, _mm256_unpacklo_pd(zx, zy), streaming);
+        store_pd(out + 8 * g + 4, _mm256_unpackhi_pd(zx, zy), streaming);
     }
 }
 
