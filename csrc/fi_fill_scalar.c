@@ -23,9 +23,12 @@
 #define VU_XOR(a, b) ((a) ^ (b))
 #define VU_SRL(a, k) ((a) >> (k))
 #define VU_SLL(a, k) ((uint32_t)((a) << (k)))
+/* arithmetic shift without relying on the implementation-defined >> of
+ * negative ints */
+#define VU_SRA(a, k) (((a) >> 31) ? ~(~(a) >> (k)) : (a) >> (k))
 #define VF_AS_VU(x) fi_bits_f32(x)
 #define VU_AS_VF(u) fi_f32_bits(u)
-#define VF_FROM_SMALL_U(u) ((float)(int32_t)(u))
+#define VF_FROM_SMALL_I(u) ((float)(int32_t)(u))
 #define VF_FROM_U32(u) ((float)(u))
 #define VF_SELECT_BIT(u, bit, a, b) (((u) & (bit)) ? (a) : (b))
 #define VU_AND_OR(a, m, b) (((a) & (m)) | (b))
