@@ -24,7 +24,7 @@
  * Polynomials: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with
  * Q a degree-7 least-squares fit (1.2 ulp in float32); the
  * float64 ln narrows m further with a 16-entry table (fi_ln_table.h) to
- * r = m * inverse - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r)
+ * r = m c - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r)
  * with Q a degree-7 Chebyshev fit (relative error below 6e-17), so
  * that no division is needed; sin and
  * cos of a quarter turn, with y = angle / (pi/2), |y| <= 1/2, use
@@ -109,7 +109,9 @@ static inline void FI_MATH(box_muller_f32)(FI_VU wr, FI_VU wf, FI_VF std, FI_VF 
 
 #include "fi_ln_table.h"
 
-static inline FI_VD FI_MATH(ln_f64)(FI_VD x)
+/* -2 ln x for normal x in (0, 1], as the float32 version: t = -2r and the
+ * polynomial P(t) = -Q(-t/2) / 2 of the fit ln(1+r) = r + r^2 Q(r). */
+static inline FI_VD FI_MATH(neg2_ln_f64)(FI_VD x)
 {
     FI_VU64 ix = VU64_ADD(VD_AS_VU64(x), VU64_SET1(0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull));
     FI_VD e = VD_SUB(VD_FROM_SMALL_U(VU64_SRL(ix, 52)), VD_SET1(1023.0));
@@ -117,17 +119,17 @@ static inline FI_VD FI_MATH(ln_f64)(FI_VD x)
                                   VU64_SET1(0x3fe6a09e667f3bcdull)));
     /* bits 48..51 of ix: the bucket of m in fi_ln_table.h */
     FI_VU64 bucket = VU64_SRL(ix, 48);
-    FI_VD r = VD_FMA(m, VD_TABLE16(FI_LN_F64_INVERSE, bucket), VD_SET1(-1.0));
-    FI_VD q = VD_SET1(0x1.b7dbad832fff9p-4);
-    q = VD_FMA(q, r, VD_SET1(-0x1.0055ca3a16bebp-3));
-    q = VD_FMA(q, r, VD_SET1(0x1.2495734d24ed1p-3));
-    q = VD_FMA(q, r, VD_SET1(-0x1.555549aabc416p-3));
-    q = VD_FMA(q, r, VD_SET1(0x1.9999993b3d36bp-3));
-    q = VD_FMA(q, r, VD_SET1(-0x1.0000000047089p-2));
-    q = VD_FMA(q, r, VD_SET1(0x1.5555555556b03p-2));
-    q = VD_FMA(q, r, VD_SET1(-0x1.ffffffffffff6p-2));
-    FI_VD ln_m = VD_ADD(VD_FMA(VD_MUL(r, r), q, r), VD_TABLE16(FI_LN_F64_OFFSET, bucket));
-    return VD_FMA(e, VD_SET1(0x1.62e42fefa39efp-1), ln_m);
+    FI_VD t = VD_FMA(m, VD_TABLE16(FI_NEG2_LN_F64_SCALE, bucket), VD_SET1(2.0));
+    FI_VD p = VD_SET1(0x1.b7dbad832fff9p-12);
+    p = VD_FMA(p, t, VD_SET1(0x1.0055ca3a16bebp-10));
+    p = VD_FMA(p, t, VD_SET1(0x1.2495734d24ed1p-9));
+    p = VD_FMA(p, t, VD_SET1(0x1.555549aabc416p-8));
+    p = VD_FMA(p, t, VD_SET1(0x1.9999993b3d36bp-7));
+    p = VD_FMA(p, t, VD_SET1(0x1.0000000047089p-5));
+    p = VD_FMA(p, t, VD_SET1(0x1.5555555556b03p-4));
+    p = VD_FMA(p, t, VD_SET1(0x1.ffffffffffff6p-3));
+    FI_VD neg2_ln_m = VD_ADD(VD_FMA(VD_MUL(t, t), p, t), VD_TABLE16(FI_NEG2_LN_F64_OFFSET, bucket));
+    return VD_FMA(e, VD_SET1(-0x1.62e42fefa39efp+0), neg2_ln_m);
 }
 
 static inline void FI_MATH(cos_sin_2pi_f64)(FI_VU64 w, FI_VD *cos_out, FI_VD *sin_out)
@@ -165,7 +167,7 @@ static inline void FI_MATH(box_muller_f64)(FI_VU64 wr, FI_VU64 wf, FI_VD std, FI
                                            FI_VD *y)
 {
     FI_VD r64 = VD_FMA(VD_FROM_U53(VU64_SRL(wr, 11)), VD_SET1(0x1p-53), VD_SET1(0x1p-54));
-    FI_VD radius = VD_SQRT(VD_MUL(FI_MATH(ln_f64)(r64), VD_SET1(-2.0)));
+    FI_VD radius = VD_SQRT(FI_MATH(neg2_ln_f64)(r64));
     FI_VD c, s;
     FI_MATH(cos_sin_2pi_f64)(wf, &c, &s);
     FI_VD scaled = VD_MUL(radius, std);
@@ -200,7 +202,7 @@ static inline FI_VD FI_MATH(normal_quantile_lower)(FI_VD p)
     /* Skipping the tail branch when no lane needs it changes no value. */
     if (!VD_ANY_LT(p, tail_below))
         return mid;
-    FI_VD t = VD_SQRT(VD_MUL(FI_MATH(ln_f64)(p), VD_SET1(-2.0)));
+    FI_VD t = VD_SQRT(FI_MATH(neg2_ln_f64)(p));
     FI_VD tail_num = VD_SET1(-7.784894002430293e-03);
     tail_num = VD_FMA(tail_num, t, VD_SET1(-3.223964580411365e-01));
     tail_num = VD_FMA(tail_num, t, VD_SET1(-2.400758277161838e+00));
@@ -237,7 +239,7 @@ static inline FI_VD FI_MATH(truncnorm_standard)(FI_VD r, FI_VD cdf_alpha, FI_VD 
     FI_VD p;
     FI_VD pq = FI_MATH(truncnorm_probability)(r, cdf_alpha, ccdf_beta, span, &p);
     FI_VD x = FI_MATH(normal_quantile_lower)(pq);
-    /* ln_f64 needs a normal number; a probability below that (r = 1 with a
+    /* neg2_ln_f64 needs a normal number; a probability below that (r = 1 with a
      * bound in the far tail) has its quantile beyond any bound: -infinity
      * in effect, clamped below. */
     x = VD_SELECT_LE(VD_SET1(0x1p-1022), pq, x, VD_SET1(-0x1p1000));
