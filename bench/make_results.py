@@ -5,7 +5,9 @@ buffers, so the ratios compare figures taken side by side: the contenders
 take turns in --repeat rounds (after one warm-up run each), and each figure
 is a contender's best round, timed with time.perf_counter. Only the forced-AVX2 rows come
 from a child process started with FASTINIT_ISA=avx2 (fastinit picks its SIMD
-level once, at import), right after the parent's own measurements.
+level once, at import), right after the parent's own measurements; torch's
+float32 normal_ takes turns with them there too, and the AVX2 target uses
+that figure.
 
     python bench/make_results.py                        # n = 2**24 and 2**27
     python bench/make_results.py --sizes 2**20 --repeat 3 --output /tmp/RESULTS.md
@@ -118,10 +120,20 @@ AVX2_KEYS = ("normal float32 1T", "normal float32 2T", "uniform float32 1T",
              "uniform float32 2T", "normal float64 1T")
 
 
-def avx2_cases():
-    """The forced-AVX2 fastinit cases (measured in the child)."""
-    return [case for case in fastinit_cases(" (AVX2)")
-            if case.key.split(" ", 2)[2] in AVX2_KEYS]
+AVX2_TORCH_KEY = "torch normal float32 (AVX2 child)"
+
+
+def avx2_cases(torch=None):
+    """The forced-AVX2 fastinit cases (measured in the child), and torch's
+    float32 normal_ taking turns with them there, so that the AVX2 target
+    compares figures taken side by side."""
+    cases = [case for case in fastinit_cases(" (AVX2)")
+             if case.key.split(" ", 2)[2] in AVX2_KEYS]
+    if torch is not None:
+        cases.append(Case(AVX2_TORCH_KEY, "normal", "float32",
+                          "torch `Tensor.normal_()`, beside the AVX2 rows",
+                          lambda buffer: torch.from_numpy(buffer).normal_))
+    return cases
 
 
 # ------------------------------------------------------------------ measuring
@@ -187,7 +199,11 @@ def measure_avx2_in_child(sizes, repeat):
 def child_avx2_main(sizes, repeat):
     import fastinit
 
-    results = measure(avx2_cases(), sizes, repeat)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    results = measure(avx2_cases(torch), sizes, repeat)
     json.dump({"isa": fastinit.isa(), "results": results}, sys.stdout)
     return 0
 
@@ -276,7 +292,7 @@ def evaluate_targets(results, sizes, avx2_reason, torch_reason):
         ("float32 uniform, 2 threads, vs numpy `buf.fill(1.0)`",
          ratio(ns("numpy fill float32"), ns("fastinit uniform float32 2T")), 1.0, None),
         ("AVX2 path (forced), float32 normal, 1 thread, vs torch `normal_`",
-         ratio(ns("torch normal float32"), ns("fastinit (AVX2) normal float32 1T")), 2.5,
+         ratio(ns(AVX2_TORCH_KEY), ns("fastinit (AVX2) normal float32 1T")), 2.5,
          avx2_reason or torch_reason),
     ]
     rows = []
@@ -305,7 +321,8 @@ def render(results, cases, sizes, repeat, info, avx2_reason, torch_reason, comma
         f"{repeat} rounds after a warm-up, in nanoseconds per output element, filling a "
         "preallocated, first-touched buffer of n elements; in each round every contender "
         "ran once, one after the other in one process (the forced-AVX2 rows in a child "
-        "process started with `FASTINIT_ISA=avx2` right after). The machine is a shared "
+        "process started with `FASTINIT_ISA=avx2` right after, taking turns with a second "
+        "torch `normal_` row, which the AVX2 target uses). The machine is a shared "
         "virtual machine: single figures move by up to about 25% between runs, the "
         "ratios within one run much less.",
         "",
@@ -461,7 +478,7 @@ def main(argv=None):
         avx2_results, avx2_reason = measure_avx2_in_child(sizes, args.repeat)
         if avx2_results is not None:
             results.update(avx2_results)
-            cases += avx2_cases()
+            cases += avx2_cases(torch if AVX2_TORCH_KEY in avx2_results else None)
 
     command_args = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python bench/make_results.py"] + list(command_args))

@@ -1,7 +1,7 @@
 /*
- * AVX2 + FMA path.  Same layout as the AVX-512 path with 4 blocks per
- * vector and four groups per batch (with 16 registers, more groups spill
- * and run slower).  AVX2 lacks unsigned and 64-bit integer conversions; the
+ * AVX2 + FMA path.  The AVX-512 path's layout with 4 blocks per vector
+ * (in lane order 0, 2, 1, 3, see FI_AVX2_BLOCK_LANES) and four groups per
+ * batch (with 16 registers, two or three groups ran slower, and more spill).  AVX2 lacks unsigned and 64-bit integer conversions; the
  * replacements below are exact (or, for fl32 of a full word, a single
  * rounding of an exact sum), so the results equal the scalar path's.
  */

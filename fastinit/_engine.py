@@ -50,8 +50,9 @@ THREADING_THRESHOLD = 1 << 17
 # Destinations above this many bytes are written with non-temporal stores:
 # they do not fit in the last-level cache anyway.
 STREAMING_THRESHOLD_BYTES = 32 << 20
-# Fresh arrays above this size are allocated 64-byte aligned (streaming
-# stores need it).
+# Fresh arrays above this size are allocated 64-byte aligned, so that the
+# kernels' streaming stores go straight to them (a misaligned output is
+# streamed through a small staging buffer instead).
 ALIGNED_ALLOCATION_BYTES = 1 << 20
 # Bounded temporary buffers for outputs that cannot be filled in place.
 TEMP_ELEMENTS = 1 << 20
