@@ -186,9 +186,16 @@ static inline __m256d f64_from_u53(__m256i v)
 }
 
 /* blendv chooses by each lane's sign bit: shift the tested bit there. */
-#define select_bit_ps(u, bit, if_set, if_clear)                                               \
-    _mm256_blendv_ps(if_clear, if_set,                                                       \
-                     _mm256_castsi256_ps(_mm256_slli_epi32(u, 31 - __builtin_ctz(bit))))
+/* if_set where bit `bit` of u is set, else if_clear.  float32: by XOR under
+ * a mask of the bit spread over the lane, which measured faster than
+ * vblendvps here; float64 has no 64-bit arithmetic shift in AVX2 and keeps
+ * vblendvpd. */
+static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, __m256 if_clear)
+{
+    __m256i mask = _mm256_srai_epi32(_mm256_slli_epi32(u, shift_to_sign), 31);
+    __m256i set = _mm256_castps_si256(if_set), clear = _mm256_castps_si256(if_clear);
+    return _mm256_castsi256_ps(_mm256_xor_si256(clear, _mm256_and_si256(_mm256_xor_si256(set, clear), mask)));
+}
 #define select_bit_pd(u, bit, if_set, if_clear)                                               \
     _mm256_blendv_pd(if_clear, if_set,                                                       \
                      _mm256_castsi256_pd(_mm256_slli_epi64(u, 63 - __builtin_ctzll(bit))))
@@ -212,7 +219,7 @@ static inline __m256d f64_from_u53(__m256i v)
 #define VU_AS_VF(u) _mm256_castsi256_ps(u)
 #define VF_FROM_SMALL_I(u) _mm256_cvtepi32_ps(u)
 #define VF_FROM_U32(u) f32_from_u32(u)
-#define VF_SELECT_BIT(u, bit, a, b) select_bit_ps(u, bit, a, b)
+#define VF_SELECT_BIT(u, bit, a, b) select_bit_ps(u, 31 - __builtin_ctz(bit), a, b)
 #define VU_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
 #define VU_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
 
