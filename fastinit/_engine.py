@@ -72,6 +72,11 @@ ShapeLike = Union[int, Sequence[int]]
 
 def normalize_shape(shape: Any) -> Shape:
     """Return `shape` as a tuple of non-negative ints (numpy's rules)."""
+    # already normalized (the initializers call this more than once per
+    # fill): exact ints only, so bools and numpy integers take the long way
+    if (type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape)
+            and math.prod(shape) <= MAX_LOGICAL_ELEMENTS):
+        return shape
     if isinstance(shape, (bool, np.bool_)):
         raise TypeError("shape must be an int or a sequence of ints, not bool")
     dims: Tuple[int, ...]
@@ -112,8 +117,26 @@ def _bfloat16_dtype() -> Optional[np.dtype]:
 SUPPORTED_FLOAT_NAMES = ("float32", "float64", "float16", "bfloat16")
 
 
+_DTYPE_CACHE: dict = {}
+
+
 def normalize_dtype(dtype: Any, method: str = "normal") -> np.dtype:
     """Return `dtype` as a numpy dtype fastinit can produce for `method`."""
+    try:
+        return _DTYPE_CACHE[dtype]
+    except (KeyError, TypeError):  # not seen yet, or unhashable
+        pass
+    dt = _normalize_dtype_uncached(dtype, method)
+    if len(_DTYPE_CACHE) >= 64:  # a handful of spellings in practice
+        _DTYPE_CACHE.clear()
+    try:
+        _DTYPE_CACHE[dtype] = dt
+    except TypeError:
+        pass
+    return dt
+
+
+def _normalize_dtype_uncached(dtype: Any, method: str) -> np.dtype:
     try:
         if isinstance(dtype, str) and dtype == "bfloat16":
             bf16 = _bfloat16_dtype()
@@ -334,6 +357,17 @@ class _Layout:
         self.region = region
         self.sub_shape = region_shape(region)
         self.size = math.prod(self.sub_shape)
+        self.outer_shape: Shape
+        self.logical_strides: Shape
+        if self.sub_shape == shape:
+            # the whole array: one run (the common case, kept cheap)
+            self.outer_shape = ()
+            self.run_len = max(1, self.size)
+            self.n_runs = 1 if self.size else 0
+            self.logical_strides = ()
+            self.first = 0
+            self.logical_end = self.size
+            return
         ndim = len(shape)
         # run axes: trailing axes taken whole, plus the axis before them
         j = ndim
@@ -396,6 +430,10 @@ def _pieces_in_memory_order(shape: Shape, strides: Sequence[int], limit: int):
             yield tuple(bounds)
 
 
+# numpy computes dtype.name in Python, slowly enough to matter per call
+_COMPUTE_DTYPE_NAMES = {np.dtype(t): np.dtype(t).name for t in (np.uint32, np.float32, np.float64)}
+
+
 class _FillPlan:
     """A validated fill: what to compute and where to put it."""
 
@@ -416,7 +454,7 @@ class _FillPlan:
         self.post = post
         per_block = ELEMENTS_PER_BLOCK[(method, self.compute_dtype.itemsize)]
         self.elements_per_block = per_block
-        self.code = _core.METHOD_CODES[(method, self.compute_dtype.name)]
+        self.code = _core.METHOD_CODES[(method, _COMPUTE_DTYPE_NAMES[self.compute_dtype])]
 
     def blocks(self) -> int:
         """Blocks a fill of the whole logical array uses."""
@@ -497,18 +535,39 @@ class _FillPlan:
 # parameters of each method
 
 
+# float32 rounds every value of at least this magnitude to infinity (the
+# midpoint between its largest finite value and 2**128 rounds to even, up).
+FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+
+
+def _rounded(value: float, itemsize: int) -> float:
+    """A finite Python float rounded to float32 (itemsize 4) or float64, as
+    a Python float: infinite when float32 overflows."""
+    if itemsize == 8:
+        return value
+    if abs(value) >= FLOAT32_OVERFLOW:
+        return math.copysign(math.inf, value)
+    return float(np.float32(value))
+
+
 def _float_params_uniform(low: float, high: float, dtype: np.dtype) -> tuple:
-    ftype = np.float64 if dtype.itemsize == 8 else np.float32
-    with np.errstate(over="ignore"):
-        low_c, high_c = ftype(low), ftype(high)
-    if not (np.isfinite(low_c) and np.isfinite(high_c)):
-        raise ValueError(f"low and high must be finite in {np.dtype(ftype).name}")
-    with np.errstate(over="ignore"):
-        scale = ftype(high_c - low_c)
-    if not np.isfinite(scale):
-        raise ValueError(f"high - low overflows {np.dtype(ftype).name}")
-    cap = np.nextafter(high_c, ftype(-np.inf)) if high_c > low_c else low_c
-    return (float(low_c), float(scale), float(cap))
+    itemsize = dtype.itemsize
+    low_c, high_c = _rounded(low, itemsize), _rounded(high, itemsize)
+    if not (math.isfinite(low_c) and math.isfinite(high_c)):
+        raise ValueError(f"low and high must be finite in float{8 * itemsize}")
+    # Rounding the double difference again to float32 equals rounding the
+    # exact one: it is exact in double unless one bound is so much smaller
+    # that neither rounding can reach a float32 midpoint.
+    scale = _rounded(high_c - low_c, itemsize)
+    if not math.isfinite(scale):
+        raise ValueError(f"high - low overflows float{8 * itemsize}")
+    if high_c <= low_c:
+        cap = low_c
+    elif itemsize == 8:
+        cap = math.nextafter(high_c, -math.inf)
+    else:
+        cap = float(np.nextafter(np.float32(high_c), np.float32(-np.inf)))
+    return (low_c, scale, cap)
 
 
 def _step(value: Any, dtype: np.dtype, direction: int) -> Any:
@@ -561,12 +620,10 @@ def _uniform_plan(shape, low, high, dtype, out, region, threads) -> _FillPlan:
 
 
 def _normal_params(mean: float, std: float, dtype: np.dtype) -> tuple:
-    ftype = np.float64 if dtype.itemsize == 8 else np.float32
-    with np.errstate(over="ignore"):
-        mean_c, std_c = ftype(mean), ftype(std)
-    if not (np.isfinite(mean_c) and np.isfinite(std_c)):
-        raise ValueError(f"mean and std must be finite in {np.dtype(ftype).name}")
-    return (float(mean_c), float(std_c))
+    mean_c, std_c = _rounded(mean, dtype.itemsize), _rounded(std, dtype.itemsize)
+    if not (math.isfinite(mean_c) and math.isfinite(std_c)):
+        raise ValueError(f"mean and std must be finite in float{8 * dtype.itemsize}")
+    return (mean_c, std_c)
 
 
 def _cast_post(dtype: np.dtype):
