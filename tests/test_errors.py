@@ -269,3 +269,36 @@ def test_low_equal_high_is_refused_or_constant():
     except ValueError:
         return
     np.testing.assert_array_equal(got, np.float32(1.5))
+
+
+# float32 rounds magnitudes from 2**128 - 2**103 (the midpoint between its
+# largest finite value and 2**128) up to infinity.
+FLOAT32_ROUNDS_TO_INF = 2.0**128 - 2.0**103
+
+
+def test_parameters_that_round_to_float32_infinity_are_refused():
+    largest_finite_input = math.nextafter(FLOAT32_ROUNDS_TO_INF, 0.0)
+    got = fastinit.normal(8, largest_finite_input, 0.0, seed=1)
+    np.testing.assert_array_equal(got, np.finfo(np.float32).max)
+    with pytest.raises(ValueError, match="finite in float32"):
+        fastinit.normal(8, FLOAT32_ROUNDS_TO_INF, 1.0, seed=1)
+    with pytest.raises(ValueError, match="finite in float32"):
+        fastinit.normal(8, 0.0, 1e39, seed=1)
+    # the same values are fine in float64
+    assert np.all(np.isfinite(fastinit.normal(8, FLOAT32_ROUNDS_TO_INF, 1.0, dtype=np.float64, seed=1)))
+    with pytest.raises(ValueError, match="finite in float32"):
+        fastinit.uniform(8, -1.0, FLOAT32_ROUNDS_TO_INF, seed=1)
+    with pytest.raises(ValueError, match="high - low overflows float32"):
+        fastinit.uniform(8, -3e38, 3e38, seed=1)
+
+
+def test_uniform_bounds_are_rounded_to_the_dtype_first():
+    # low and high become float32 values; samples lie in [low32, high32)
+    low, high = 0.1, 0.30000001
+    got = fastinit.uniform(10**5, low, high, seed=3)
+    low32, high32 = np.float32(low), np.float32(high)
+    assert got.min() >= low32 and got.max() < high32
+    # high - low is rounded once, from the exact difference of the float32 bounds
+    tiny_low = 1e-30
+    got = fastinit.uniform(10**4, tiny_low, 1.0, seed=4)
+    assert got.min() >= np.float32(tiny_low) and got.max() < 1.0
