@@ -34,6 +34,9 @@ typedef struct philox_context {
     __m512i round_key0[FI_PHILOX_ROUNDS], round_key1[FI_PHILOX_ROUNDS];
     fi_philox_prefix prefix;
     __m512i round1_xor, round2_xor;
+    /* M0 * (block offset within the batch) of every lane: with no carry out
+     * of counter word 0 in a batch, M0 * word 0 = M0 * base + these */
+    __m512i lane_products[GROUPS];
     uint32_t stream[2];
 } philox_context;
 
@@ -49,6 +52,14 @@ static inline void philox_context_init(philox_context *c, const fi_stream *s)
     fi_philox_prefix_init(&c->prefix, s);
     c->round1_xor = _mm512_set1_epi64(c->prefix.round1_c2_xor);
     c->round2_xor = _mm512_set1_epi64(c->prefix.round2_c0_xor);
+    for (int g = 0; g < GROUPS; g++) {
+        uint64_t first = (uint64_t)FI_PHILOX_M0 * (8u * (unsigned)g);
+        c->lane_products[g] = _mm512_add_epi64(_mm512_set1_epi64((long long)first),
+                                               _mm512_set_epi64(7 * (long long)FI_PHILOX_M0, 6 * (long long)FI_PHILOX_M0,
+                                                                5 * (long long)FI_PHILOX_M0, 4 * (long long)FI_PHILOX_M0,
+                                                                3 * (long long)FI_PHILOX_M0, 2 * (long long)FI_PHILOX_M0,
+                                                                (long long)FI_PHILOX_M0, 0));
+    }
     c->stream[0] = s->stream[0];
     c->stream[1] = s->stream[1];
 }
@@ -102,17 +113,15 @@ static inline __attribute__((always_inline)) void philox_batch(const philox_cont
     fi_philox_batch_words shared = fi_philox_batch_shared(&s->prefix, block);
     const __m512i round2_c2_xor = _mm512_set1_epi64(shared.round2_c2_xor);
     const __m512i round2_c3 = _mm512_set1_epi64(shared.round2_c3);
-    const __m512i eight = _mm512_set1_epi64(8);
-    __m512i counter = _mm512_add_epi64(_mm512_set1_epi64((long long)block), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+    const __m512i base_product = _mm512_set1_epi64((long long)((uint64_t)FI_PHILOX_M0 * (uint32_t)block));
     for (int g = 0; g < GROUPS; g++) {
-        __m512i p0 = _mm512_mul_epu32(counter, m0);
+        __m512i p0 = _mm512_add_epi64(base_product, s->lane_products[g]);
         __m512i c2 = _mm512_xor_si512(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), s->round1_xor);
         __m512i p1 = _mm512_mul_epu32(c2, m1);
         w->c0[g] = _mm512_xor_si512(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), s->round2_xor);
         w->c1[g] = p1;
         w->c2[g] = _mm512_xor_si512(p0, round2_c2_xor);
         w->c3[g] = round2_c3;
-        counter = _mm512_add_epi64(counter, eight);
     }
     for (int round = 2; round < FI_PHILOX_ROUNDS; round++)
         philox_round(s, round, w);
