@@ -53,12 +53,10 @@ static inline void philox_context_init(philox_context *c, const fi_stream *s)
     c->round1_xor = _mm512_set1_epi64(c->prefix.round1_c2_xor);
     c->round2_xor = _mm512_set1_epi64(c->prefix.round2_c0_xor);
     for (int g = 0; g < GROUPS; g++) {
-        uint64_t first = (uint64_t)FI_PHILOX_M0 * (8u * (unsigned)g);
-        c->lane_products[g] = _mm512_add_epi64(_mm512_set1_epi64((long long)first),
-                                               _mm512_set_epi64(7 * (long long)FI_PHILOX_M0, 6 * (long long)FI_PHILOX_M0,
-                                                                5 * (long long)FI_PHILOX_M0, 4 * (long long)FI_PHILOX_M0,
-                                                                3 * (long long)FI_PHILOX_M0, 2 * (long long)FI_PHILOX_M0,
-                                                                (long long)FI_PHILOX_M0, 0));
+        uint64_t products[8];
+        for (int lane = 0; lane < 8; lane++)
+            products[lane] = (uint64_t)FI_PHILOX_M0 * (uint64_t)(8 * g + lane);
+        c->lane_products[g] = _mm512_loadu_si512(products);
     }
     c->stream[0] = s->stream[0];
     c->stream[1] = s->stream[1];

@@ -348,6 +348,16 @@ def _check_out(out: Any, shape: Shape, dtype: np.dtype) -> np.ndarray:
 # planning
 
 
+def _c_strides(shape: Shape) -> Shape:
+    """Element strides of a C-ordered array of `shape`."""
+    strides = []
+    acc = 1
+    for d in reversed(shape):
+        strides.append(acc)
+        acc *= d
+    return tuple(reversed(strides))
+
+
 class _Layout:
     """How a region of a logical C-ordered array splits into runs of
     consecutive logical elements."""
@@ -358,13 +368,11 @@ class _Layout:
         self.sub_shape = region_shape(region)
         self.size = math.prod(self.sub_shape)
         self.outer_shape: Shape
-        self.logical_strides: Shape
         if self.sub_shape == shape:
             # the whole array: one run (the common case, kept cheap)
             self.outer_shape = ()
             self.run_len = max(1, self.size)
             self.n_runs = 1 if self.size else 0
-            self.logical_strides = ()
             self.first = 0
             self.logical_end = self.size
             return
@@ -378,17 +386,11 @@ class _Layout:
         self.outer_shape = self.sub_shape[:j]
         self.run_len = max(1, math.prod(self.sub_shape[j:]))
         self.n_runs = math.prod(self.outer_shape) if self.size else 0
-        strides = []
-        acc = 1
-        for d in reversed(shape):
-            strides.append(acc)
-            acc *= d
-        self.logical_strides = tuple(reversed(strides))
-        self.first = sum(s.start * st for s, st in zip(region, self.logical_strides))
+        strides = _c_strides(shape)
+        self.first = sum(s.start * st for s, st in zip(region, strides))
         # last logical element touched + 1 (for the counter-space check)
         self.logical_end = (
-            sum((s.stop - 1) * st for s, st in zip(region, self.logical_strides)) + 1
-            if self.size else 0)
+            sum((s.stop - 1) * st for s, st in zip(region, strides)) + 1 if self.size else 0)
 
     def run_offsets(self, run_begin: int, run_end: int) -> Optional[np.ndarray]:
         """Logical index of the first element of runs [run_begin, run_end)."""
@@ -397,8 +399,9 @@ class _Layout:
         flat = np.arange(run_begin, run_end, dtype=np.int64)
         idx = np.unravel_index(flat, self.outer_shape)
         offsets = np.full(run_end - run_begin, self.first, dtype=np.uint64)
+        strides = _c_strides(self.shape)
         for axis, ix in enumerate(idx):
-            offsets += ix.astype(np.uint64) * np.uint64(self.logical_strides[axis])
+            offsets += ix.astype(np.uint64) * np.uint64(strides[axis])
         return offsets
 
 

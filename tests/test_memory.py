@@ -199,19 +199,19 @@ def reset_peak():
     with open("/proc/self/clear_refs", "w") as handle:
         handle.write("5")
 
-def peak_rss():
+def status_bytes(field):
+    # a "kB" line of /proc/self/status, such as VmHWM (peak RSS) or VmRSS
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM")
+    raise RuntimeError("no " + field)
+
+def peak_rss():
+    return status_bytes("VmHWM")
 
 def current_rss():
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
+    return status_bytes("VmRSS")
 
 def growth(fill):
     reset_peak()
