@@ -81,9 +81,10 @@ static inline __attribute__((always_inline)) void philox_round(const philox_cont
     }
 }
 
-/* Every round from the counters, for the rare batch whose blocks differ in
- * their high counter word. */
-static __attribute__((noinline)) void philox_batch_carry(const philox_context *s, uint64_t block, words512 *w)
+/* The first `rounds` rounds from the counters, for the rare batch whose
+ * blocks differ in their high counter word. */
+static __attribute__((noinline)) void philox_batch_carry(const philox_context *s, uint64_t block, words512 *w,
+                                                          int rounds)
 {
     const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
     for (int g = 0; g < GROUPS; g++) {
@@ -93,15 +94,16 @@ static __attribute__((noinline)) void philox_batch_carry(const philox_context *s
         w->c2[g] = _mm512_set1_epi64(s->stream[0]);
         w->c3[g] = _mm512_set1_epi64(s->stream[1]);
     }
-    for (int round = 0; round < FI_PHILOX_ROUNDS; round++)
+    for (int round = 0; round < rounds; round++)
         philox_round(s, round, w);
 }
 
-static inline __attribute__((always_inline)) void philox_batch(const philox_context *s, uint64_t block,
-                                                               words512 *w)
+/* The first `rounds` rounds of a batch. */
+static inline __attribute__((always_inline)) void philox_batch_rounds(const philox_context *s, uint64_t block,
+                                                                      words512 *w, int rounds)
 {
     if (!fi_philox_batch_shares_high_word(block, BATCH_BLOCKS)) {
-        philox_batch_carry(s, block, w);
+        philox_batch_carry(s, block, w, rounds);
         return;
     }
     /* Rounds 1 and 2 with the batch's shared words folded into constants
@@ -121,8 +123,14 @@ static inline __attribute__((always_inline)) void philox_batch(const philox_cont
         w->c2[g] = _mm512_xor_si512(p0, round2_c2_xor);
         w->c3[g] = round2_c3;
     }
-    for (int round = 2; round < FI_PHILOX_ROUNDS; round++)
+    for (int round = 2; round < rounds; round++)
         philox_round(s, round, w);
+}
+
+static inline __attribute__((always_inline)) void philox_batch(const philox_context *s, uint64_t block,
+                                                               words512 *w)
+{
+    philox_batch_rounds(s, block, w, FI_PHILOX_ROUNDS);
 }
 
 /* 64-bit lanes lo | hi << 32 from the low halves of two word vectors. */
@@ -298,16 +306,37 @@ static inline __attribute__((always_inline)) void batch_normal_f32(const philox_
 {
     const __m512i even = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i odd = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-    const __m512i low_halves = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+    const __m512i m0 = _mm512_set1_epi64(FI_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
+    /* lanes 2k, 2k+1: the last round's keys for counter words 0, 2 */
+    const __m512i last_keys = join_low_halves_by_shuffle(s->round_key0[FI_PHILOX_ROUNDS - 1],
+                                                        s->round_key1[FI_PHILOX_ROUNDS - 1]);
     const __m512 mean = _mm512_set1_ps(p->mean), std = _mm512_set1_ps(p->std);
     words512 w;
-    philox_batch(s, block, &w);
+    __m512 squared_radius[GROUPS];
+    __m512i angle_words[GROUPS];
+    philox_batch_rounds(s, block, &w, FI_PHILOX_ROUNDS - 1);
+    /* The last round writes its words straight into Box-Muller order (lane
+     * 2k: pair (w0, w1) of block k; lane 2k+1: pair (w2, w3)): radius words
+     * hi(p1) ^ c1 ^ k0 | hi(p0) ^ c3 ^ k1 and angle words lo(p1) | lo(p0)
+     * take one masked shuffle or XOR each, where separate words would then
+     * need a permute per vector. */
     for (int g = 0; g < GROUPS; g++) {
-        /* lane 2k: pair (w0, w1) of block k; lane 2k+1: pair (w2, w3) */
-        __m512i radius_words = _mm512_permutex2var_epi32(w.c0[g], low_halves, w.c2[g]);
-        __m512i angle_words = _mm512_permutex2var_epi32(w.c1[g], low_halves, w.c3[g]);
+        __m512i p0 = _mm512_mul_epu32(w.c0[g], m0);
+        __m512i p1 = _mm512_mul_epu32(w.c2[g], m1);
+        __m512i high_products = _mm512_mask_shuffle_epi32(p0, (__mmask16)0x5555, p1, _MM_PERM_DDBB);
+        __m512i low_words = join_low_halves_by_shuffle(w.c1[g], w.c3[g]);
+        __m512i radius_words = _mm512_ternarylogic_epi32(high_products, low_words, last_keys, 0x96);
+        angle_words[g] = join_low_halves_by_shuffle(p1, p0);
+        squared_radius[g] = fi_avx512_box_muller_squared_radius_f32(radius_words);
+    }
+    /* The ln chains of every group first, then the square roots and the
+     * rest: a 512-bit square root occupies the divider for 12 cycles, and
+     * with one per group in each pass both passes keep the vector ports
+     * busy (one pass over both halves was about 6% slower). */
+    for (int g = 0; g < GROUPS; g++) {
         __m512 zx, zy;
-        fi_avx512_box_muller_f32(radius_words, angle_words, std, mean, &zx, &zy);
+        fi_avx512_box_muller_finish_f32(squared_radius[g], angle_words[g], std, mean, &zx, &zy);
         store_ps(out + 32 * g, _mm512_permutex2var_ps(zx, even, zy), streaming);
         store_ps(out + 32 * g + 16, _mm512_permutex2var_ps(zx, odd, zy), streaming);
     }
@@ -321,12 +350,14 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
     const __m512i odd = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
     const __m512d mean = _mm512_set1_pd(p->mean), std = _mm512_set1_pd(p->std);
     words512 w;
+    __m512d squared_radius[GROUPS];
     philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++)
+        squared_radius[g] = fi_avx512_box_muller_squared_radius_f64(join_low_halves_by_shuffle(w.c0[g], w.c1[g]));
     for (int g = 0; g < GROUPS; g++) {
         __m512d zx, zy;
-        fi_avx512_box_muller_f64(join_low_halves_by_shuffle(w.c0[g], w.c1[g]),
-                                 join_low_halves_by_shuffle(w.c2[g], w.c3[g]),
-                                 std, mean, &zx, &zy);
+        fi_avx512_box_muller_finish_f64(squared_radius[g], join_low_halves_by_shuffle(w.c2[g], w.c3[g]),
+                                        std, mean, &zx, &zy);
         store_pd(out + 16 * g, _mm512_permutex2var_pd(zx, even, zy), streaming);
         store_pd(out + 16 * g + 8, _mm512_permutex2var_pd(zx, odd, zy), streaming);
     }

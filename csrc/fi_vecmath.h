@@ -22,7 +22,8 @@
  * FI_MATH(name) gives each instantiation its own function names.
  *
  * Polynomials: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with
- * Q a degree-7 least-squares fit (1.2 ulp in float32); the
+ * Q a degree-7 least-squares fit (1.3 ulp in float32, evaluated by
+ * Estrin's scheme); the
  * float64 ln narrows m further with a 16-entry table (fi_ln_table.h) to
  * r = m c - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r)
  * with Q a degree-7 Chebyshev fit (relative error below 6e-17), so
@@ -48,15 +49,19 @@ static inline FI_VF FI_MATH(neg2_ln_f32)(FI_VF x)
     FI_VF e = VF_FROM_SMALL_I(VU_SRA(ix, 23));
     FI_VF m = VU_AS_VF(VU_ADD(VU_AND(ix, VU_SET1(0x007fffffu)), VU_SET1(0x3f3504f3u)));
     FI_VF t = VF_FMA(m, VF_SET1(-2.0f), VF_SET1(2.0f));
-    FI_VF p = VF_SET1(0x1.68c75ap-12f);
-    p = VF_FMA(p, t, VF_SET1(0x1.25f1c6p-10f));
-    p = VF_FMA(p, t, VF_SET1(0x1.315eb0p-9f));
-    p = VF_FMA(p, t, VF_SET1(0x1.5335cep-8f));
-    p = VF_FMA(p, t, VF_SET1(0x1.98d2b0p-7f));
-    p = VF_FMA(p, t, VF_SET1(0x1.000598p-5f));
-    p = VF_FMA(p, t, VF_SET1(0x1.5556fap-4f));
-    p = VF_FMA(p, t, VF_SET1(0x1.fffff6p-3f));
-    FI_VF neg2_ln_m = VF_FMA(VF_MUL(t, t), p, t);
+    /* Estrin's scheme: one operation more than Horner's rule, but a
+     * dependency chain of four steps instead of eight, which the vector
+     * kernels (where this chain sets the pace) need more than the op */
+    FI_VF t2 = VF_MUL(t, t);
+    FI_VF t4 = VF_MUL(t2, t2);
+    FI_VF p01 = VF_FMA(VF_SET1(0x1.5556fap-4f), t, VF_SET1(0x1.fffff6p-3f));
+    FI_VF p23 = VF_FMA(VF_SET1(0x1.98d2b0p-7f), t, VF_SET1(0x1.000598p-5f));
+    FI_VF p45 = VF_FMA(VF_SET1(0x1.315eb0p-9f), t, VF_SET1(0x1.5335cep-8f));
+    FI_VF p67 = VF_FMA(VF_SET1(0x1.68c75ap-12f), t, VF_SET1(0x1.25f1c6p-10f));
+    FI_VF p03 = VF_FMA(p23, t2, p01);
+    FI_VF p47 = VF_FMA(p67, t2, p45);
+    FI_VF p = VF_FMA(p47, t4, p03);
+    FI_VF neg2_ln_m = VF_FMA(t2, p, t);
     return VF_FMA(e, VF_SET1(-0x1.62e430p+0f), neg2_ln_m);
 }
 
@@ -90,17 +95,26 @@ static inline void FI_MATH(cos_sin_2pi_f32)(FI_VU w, FI_VF *cos_out, FI_VF *sin_
 }
 
 /* One Box-Muller pair per lane (radius word wr, angle word wf), scaled:
- * x = fma(std * r, cos, mean), y = fma(std * r, sin, mean). */
+ * x = fma(std * r, cos, mean), y = fma(std * r, sin, mean), in two steps
+ * that a kernel may run for several vectors each in turn. */
+static inline FI_VF FI_MATH(box_muller_squared_radius_f32)(FI_VU wr)
+{
+    FI_VF r32 = VF_FMA(VF_FROM_U32(wr), VF_SET1(0x1p-32f), VF_SET1(0x1p-33f));
+    return FI_MATH(neg2_ln_f32)(r32);
+}
+static inline void FI_MATH(box_muller_finish_f32)(FI_VF squared_radius, FI_VU wf, FI_VF std, FI_VF mean,
+                                                  FI_VF *x, FI_VF *y)
+{
+    FI_VF c, s;
+    FI_MATH(cos_sin_2pi_f32)(wf, &c, &s);
+    FI_VF scaled = VF_MUL(VF_SQRT(squared_radius), std);
+    *x = VF_FMA(scaled, c, mean);
+    *y = VF_FMA(scaled, s, mean);
+}
 static inline void FI_MATH(box_muller_f32)(FI_VU wr, FI_VU wf, FI_VF std, FI_VF mean, FI_VF *x,
                                            FI_VF *y)
 {
-    FI_VF r32 = VF_FMA(VF_FROM_U32(wr), VF_SET1(0x1p-32f), VF_SET1(0x1p-33f));
-    FI_VF radius = VF_SQRT(FI_MATH(neg2_ln_f32)(r32));
-    FI_VF c, s;
-    FI_MATH(cos_sin_2pi_f32)(wf, &c, &s);
-    FI_VF scaled = VF_MUL(radius, std);
-    *x = VF_FMA(scaled, c, mean);
-    *y = VF_FMA(scaled, s, mean);
+    FI_MATH(box_muller_finish_f32)(FI_MATH(box_muller_squared_radius_f32)(wr), wf, std, mean, x, y);
 }
 
 #endif /* FI_VF */
@@ -163,16 +177,24 @@ static inline void FI_MATH(cos_sin_2pi_f64)(FI_VU64 w, FI_VD *cos_out, FI_VD *si
 }
 
 /* wr and wf hold 64-bit words hi * 2^32 + lo (the element's word pairs). */
+static inline FI_VD FI_MATH(box_muller_squared_radius_f64)(FI_VU64 wr)
+{
+    FI_VD r64 = VD_FMA(VD_FROM_U53(VU64_SRL(wr, 11)), VD_SET1(0x1p-53), VD_SET1(0x1p-54));
+    return FI_MATH(neg2_ln_f64)(r64);
+}
+static inline void FI_MATH(box_muller_finish_f64)(FI_VD squared_radius, FI_VU64 wf, FI_VD std, FI_VD mean,
+                                                  FI_VD *x, FI_VD *y)
+{
+    FI_VD c, s;
+    FI_MATH(cos_sin_2pi_f64)(wf, &c, &s);
+    FI_VD scaled = VD_MUL(VD_SQRT(squared_radius), std);
+    *x = VD_FMA(scaled, c, mean);
+    *y = VD_FMA(scaled, s, mean);
+}
 static inline void FI_MATH(box_muller_f64)(FI_VU64 wr, FI_VU64 wf, FI_VD std, FI_VD mean, FI_VD *x,
                                            FI_VD *y)
 {
-    FI_VD r64 = VD_FMA(VD_FROM_U53(VU64_SRL(wr, 11)), VD_SET1(0x1p-53), VD_SET1(0x1p-54));
-    FI_VD radius = VD_SQRT(FI_MATH(neg2_ln_f64)(r64));
-    FI_VD c, s;
-    FI_MATH(cos_sin_2pi_f64)(wf, &c, &s);
-    FI_VD scaled = VD_MUL(radius, std);
-    *x = VD_FMA(scaled, c, mean);
-    *y = VD_FMA(scaled, s, mean);
+    FI_MATH(box_muller_finish_f64)(FI_MATH(box_muller_squared_radius_f64)(wr), wf, std, mean, x, y);
 }
 
 /*
