@@ -21,16 +21,17 @@
  *   VD_ANY_LT(a, b): whether a < b in any lane.
  * FI_MATH(name) gives each instantiation its own function names.
  *
- * Polynomials: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with
- * Q a degree-7 least-squares fit (1.3 ulp in float32, evaluated by
- * Estrin's scheme); the
- * float64 ln narrows m further with a 16-entry table (fi_ln_table.h) to
- * r = m c - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r)
- * with Q a degree-7 Chebyshev fit (relative error below 6e-17), so
- * that no division is needed; sin and
- * cos of a quarter turn, with y = angle / (pi/2), |y| <= 1/2, use
- * least-squares fits of four terms (about 1 ulp) in float32 and of seven
- * terms (error below 2e-17) in float64.
+ * Polynomials (errors measured over every input against long double):
+ * - float32 ln: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with Q a
+ *   degree-7 least-squares fit, evaluated by Estrin's scheme: -2 ln x
+ *   within 1.3 ulp.
+ * - float64 ln: m is narrowed further with a 16-entry table (fi_ln_table.h)
+ *   to r = m c - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r) with Q
+ *   a degree-7 Chebyshev fit (relative error below 6e-17), so that no
+ *   division is needed.
+ * - sin and cos of a quarter turn, with y = angle / (pi/2), |y| <= 1/2:
+ *   float32 minimax-style fits of four terms each (sin within 1.7 ulp, cos
+ *   within 1.4 ulp); float64 fits of seven terms (error below 2e-17).
  */
 
 #ifdef FI_VF
@@ -65,10 +66,15 @@ static inline FI_VF FI_MATH(neg2_ln_f32)(FI_VF x)
     return VF_FMA(e, VF_SET1(-0x1.62e430p+0f), neg2_ln_m);
 }
 
-/* cos and sin of 2*pi*U24(w).  The quarter-turn reduction is exact in
- * integers: with s = w + 2^29, the top two bits of s are the quadrant q and
- * the next 22 bits v give the remaining angle y*pi/2, y = v/2^22 - 1/2. */
-static inline void FI_MATH(cos_sin_2pi_f32)(FI_VU w, FI_VF *cos_out, FI_VF *sin_out)
+/* cos and sin of 2*pi*U24(w), up to a sign they share.  The quarter-turn
+ * reduction is exact in integers: with s = w + 2^29, the top two bits of s
+ * are the quadrant q and the next 22 bits v give the remaining angle
+ * y*pi/2, y = v/2^22 - 1/2.  Turning (cos, sin) of y*pi/2 by q quarter
+ * turns gives (-sin, cos) in odd quadrants and negates both in quadrants
+ * 2 and 3; that shared negation is left to the caller, as bit 31 of
+ * *negate_both (the one bit of s that is q's bit 1). */
+static inline void FI_MATH(cos_sin_2pi_unsigned_f32)(FI_VU w, FI_VF *cos_out, FI_VF *sin_out,
+                                                     FI_VU *negate_both)
 {
     FI_VU s = VU_ADD(w, VU_SET1(1u << 29));
     /* 1 + v * 2^-23 by placing v in the mantissa of 1.0f; 2x - 2.5 is exact */
@@ -80,23 +86,21 @@ static inline void FI_MATH(cos_sin_2pi_f32)(FI_VU w, FI_VF *cos_out, FI_VF *sin_
     ps = VF_FMA(ps, y2, VF_SET1(-0x1.4abbbep-1f));
     ps = VF_FMA(ps, y2, VF_SET1(0x1.921fb6p+0f));
     FI_VF sin_y = VF_MUL(y, ps);
-    FI_VF pc = VF_SET1(0x1.da0a12p-11f);
-    pc = VF_FMA(pc, y2, VF_SET1(-0x1.55c6aep-6f));
-    pc = VF_FMA(pc, y2, VF_SET1(0x1.03c1e0p-2f));
-    pc = VF_FMA(pc, y2, VF_SET1(-0x1.3bd3ccp+0f));
+    FI_VF pc = VF_SET1(-0x1.4eb0fap-6f);
+    pc = VF_FMA(pc, y2, VF_SET1(0x1.03b18cp-2f));
+    pc = VF_FMA(pc, y2, VF_SET1(-0x1.3bd3a2p+0f));
     FI_VF cos_y = VF_FMA(pc, y2, VF_SET1(1.0f));
-    /* odd quadrants swap sin and cos; cos < 0 in quadrants 1, 2 (bit 1 of
-     * q + 1), sin < 0 in quadrants 2, 3 (bit 1 of q) */
-    FI_VF c = VF_SELECT_BIT(s, 1u << 30, sin_y, cos_y);
-    FI_VF si = VF_SELECT_BIT(s, 1u << 30, cos_y, sin_y);
-    FI_VU sign = VU_SET1(0x80000000u);
-    *cos_out = VU_AS_VF(VU_XOR_AND(VF_AS_VU(c), VU_ADD(s, VU_SET1(1u << 30)), sign));
-    *sin_out = VU_AS_VF(VU_XOR_AND(VF_AS_VU(si), s, sign));
+    FI_VF neg_sin_y = VU_AS_VF(VU_XOR(VF_AS_VU(sin_y), VU_SET1(0x80000000u)));
+    *cos_out = VF_SELECT_BIT(s, 1u << 30, neg_sin_y, cos_y);
+    *sin_out = VF_SELECT_BIT(s, 1u << 30, cos_y, sin_y);
+    *negate_both = s;
 }
 
 /* One Box-Muller pair per lane (radius word wr, angle word wf), scaled:
  * x = fma(std * r, cos, mean), y = fma(std * r, sin, mean), in two steps
- * that a kernel may run for several vectors each in turn. */
+ * that a kernel may run for several vectors each in turn.  The sign the
+ * cosine and sine share goes on std * r instead: the products, and so the
+ * results, are the same. */
 static inline FI_VF FI_MATH(box_muller_squared_radius_f32)(FI_VU wr)
 {
     FI_VF r32 = VF_FMA(VF_FROM_U32(wr), VF_SET1(0x1p-32f), VF_SET1(0x1p-33f));
@@ -106,8 +110,10 @@ static inline void FI_MATH(box_muller_finish_f32)(FI_VF squared_radius, FI_VU wf
                                                   FI_VF *x, FI_VF *y)
 {
     FI_VF c, s;
-    FI_MATH(cos_sin_2pi_f32)(wf, &c, &s);
+    FI_VU negate_both;
+    FI_MATH(cos_sin_2pi_unsigned_f32)(wf, &c, &s, &negate_both);
     FI_VF scaled = VF_MUL(VF_SQRT(squared_radius), std);
+    scaled = VU_AS_VF(VU_XOR_AND(VF_AS_VU(scaled), negate_both, VU_SET1(0x80000000u)));
     *x = VF_FMA(scaled, c, mean);
     *y = VF_FMA(scaled, s, mean);
 }
