@@ -1,9 +1,11 @@
 /*
- * AVX2 + FMA path.  The AVX-512 path's layout with 4 blocks per vector
- * (in lane order 0, 2, 1, 3, see FI_AVX2_BLOCK_LANES) and four groups per
- * batch (with 16 registers, two or three groups ran slower, and more spill).  AVX2 lacks unsigned and 64-bit integer conversions; the
- * replacements below are exact (or, for fl32 of a full word, a single
- * rounding of an exact sum), so the results equal the scalar path's.
+ * AVX2 + FMA path.  The AVX-512 path's layout with 4 blocks per vector (in
+ * lane order 0, 2, 1, 3, see FI_AVX2_BLOCK_LANES) and eight groups per
+ * batch: the words live in memory either way with 16 registers, and eight
+ * independent groups measured 5 to 10% faster than four.  AVX2 lacks
+ * unsigned and 64-bit integer conversions; the replacements below are exact
+ * (or, for fl32 of a full word, a single rounding of an exact sum), so the
+ * results equal the scalar path's.
  */
 #include "fi_dispatch.h"
 #include "fi_target.h"
@@ -20,7 +22,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#define GROUPS 4
+#define GROUPS 8
 #define BATCH_BLOCKS (4 * GROUPS)
 
 /* Blocks sit in the 64-bit lanes of a group in the order 0, 2, 1, 3: the
@@ -323,11 +325,14 @@ static inline __attribute__((always_inline)) void batch_normal_f32(const philox_
 {
     const __m256 mean = _mm256_set1_ps(p->mean), std = _mm256_set1_ps(p->std);
     words256 w;
+    __m256 squared_radius[GROUPS];
     philox_batch(s, block, &w);
+    /* every group's ln before the square roots, as on AVX-512 */
+    for (int g = 0; g < GROUPS; g++)
+        squared_radius[g] = fi_avx2_box_muller_squared_radius_f32(join_low_halves(w.c0[g], w.c2[g]));
     for (int g = 0; g < GROUPS; g++) {
         __m256 zx, zy;
-        fi_avx2_box_muller_f32(join_low_halves(w.c0[g], w.c2[g]), join_low_halves(w.c1[g], w.c3[g]), std, mean,
-                               &zx, &zy);
+        fi_avx2_box_muller_finish_f32(squared_radius[g], join_low_halves(w.c1[g], w.c3[g]), std, mean, &zx, &zy);
         store_ps(out + 16 * g, _mm256_unpacklo_ps(zx, zy), streaming);
         store_ps(out + 16 * g + 8, _mm256_unpackhi_ps(zx, zy), streaming);
     }
@@ -339,11 +344,13 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
 {
     const __m256d mean = _mm256_set1_pd(p->mean), std = _mm256_set1_pd(p->std);
     words256 w;
+    __m256d squared_radius[GROUPS];
     philox_batch(s, block, &w);
+    for (int g = 0; g < GROUPS; g++)
+        squared_radius[g] = fi_avx2_box_muller_squared_radius_f64(join_low_halves(w.c0[g], w.c1[g]));
     for (int g = 0; g < GROUPS; g++) {
         __m256d zx, zy;
-        fi_avx2_box_muller_f64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), std, mean,
-                               &zx, &zy);
+        fi_avx2_box_muller_finish_f64(squared_radius[g], join_low_halves(w.c2[g], w.c3[g]), std, mean, &zx, &zy);
         store_pd(out + 8 * g, _mm256_unpacklo_pd(zx, zy), streaming);
         store_pd(out + 8 * g + 4, _mm256_unpackhi_pd(zx, zy), streaming);
     }

@@ -140,8 +140,8 @@ static inline __m512i join_low_halves(__m512i lo, __m512i hi)
 }
 
 /* The same in one masked shuffle: cheaper where the shuffle port has room
- * (float64 normals), slower where Philox and the output permutes already
- * keep it busy (raw words and uniforms, measured). */
+ * (normals), slower where Philox and the output permutes already keep it
+ * busy (raw words and uniforms, measured). */
 static inline __m512i join_low_halves_by_shuffle(__m512i lo, __m512i hi)
 {
     return _mm512_mask_shuffle_epi32(lo, (__mmask16)0xAAAA, hi, _MM_PERM_CCAA);
@@ -333,7 +333,7 @@ static inline __attribute__((always_inline)) void batch_normal_f32(const philox_
     /* The ln chains of every group first, then the square roots and the
      * rest: a 512-bit square root occupies the divider for 12 cycles, and
      * with one per group in each pass both passes keep the vector ports
-     * busy (one pass over both halves was about 6% slower). */
+     * busy (one pass doing both halves per group measured 3 to 6% slower). */
     for (int g = 0; g < GROUPS; g++) {
         __m512 zx, zy;
         fi_avx512_box_muller_finish_f32(squared_radius[g], angle_words[g], std, mean, &zx, &zy);
@@ -352,6 +352,7 @@ static inline __attribute__((always_inline)) void batch_normal_f64(const philox_
     words512 w;
     __m512d squared_radius[GROUPS];
     philox_batch(s, block, &w);
+    /* two passes, as for float32 (about 7% faster than one) */
     for (int g = 0; g < GROUPS; g++)
         squared_radius[g] = fi_avx512_box_muller_squared_radius_f64(join_low_halves_by_shuffle(w.c0[g], w.c1[g]));
     for (int g = 0; g < GROUPS; g++) {

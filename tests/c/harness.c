@@ -622,7 +622,8 @@ static const stream_config STREAM_CONFIGS[] = {
 #define N_STREAM_CONFIGS (sizeof STREAM_CONFIGS / sizeof STREAM_CONFIGS[0])
 
 /* Offsets added to each base offset, at block edges (4 or 2 elements) and
- * vector batch edges (64 / 128 elements of float32, 32 / 64 of float64).
+ * inside vector batches (AVX2: 128 elements of float32, 64 of float64;
+ * AVX-512: 256 and 128).
  * The primary case (first stream, standard parameters, base 0) runs every
  * size 0 .. MAX_N at each of its offsets; the other cases, whose point is
  * the counter arithmetic at large offsets or the parameters, run the sparse
