@@ -197,6 +197,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VF_AS_VU(x) _mm512_castps_si512(x)
 #define VU_AS_VF(u) _mm512_castsi512_ps(u)
 #define VF_FROM_SMALL_I(u) _mm512_cvtepi32_ps(u)
+#define VF_MANTISSA_P75(x, ix) _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src)
 #define VF_FROM_U32(u) _mm512_cvtepu32_ps(u)
 #define VF_SELECT_BIT(u, bit, a, b) \
     _mm512_mask_blend_ps(_mm512_test_epi32_mask(u, _mm512_set1_epi32((int)(bit))), b, a)

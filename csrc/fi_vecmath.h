@@ -13,7 +13,7 @@
  *   VU_SRA (arithmetic shift of the lanes as int32) VF_AS_VU VU_AS_VF
  *   VF_FROM_SMALL_I (int32 lanes, exact, |v| < 2^24) VF_FROM_U32 (round to nearest)
  *   VF_SELECT_BIT(u, bit, if_set, if_clear) VU_AND_OR(a, m, b) = (a & m) | b
- *   VU_XOR_AND(x, a, m) = x ^ (a & m)
+ *   VU_XOR_AND(x, a, m) = x ^ (a & m); optional: VF_MANTISSA_P75 (below)
  * Required for float64:  the same with FI_VD FI_VU64 VD_* VU64_*,
  *   VD_FROM_SMALL_U (exact, < 2^52), VD_FROM_U53 (exact, < 2^53), VD_DIV,
  *   VD_TABLE16(table, index): table[index & 15] per lane (fi_ln_table.h),
@@ -22,9 +22,8 @@
  * FI_MATH(name) gives each instantiation its own function names.
  *
  * Polynomials (errors measured over every input against long double):
- * - float32 ln: ln(1+f) = f + f^2 Q(f) on [sqrt(1/2)-1, sqrt(2)-1] with Q a
- *   degree-7 least-squares fit, evaluated by Estrin's scheme: -2 ln x
- *   within 1.3 ulp.
+ * - float32 ln: -2 ln m = t + t^2 P(t) for m in [3/4, 3/2), t = 2 - 2m, with
+ *   P a degree-7 fit evaluated by Estrin's scheme: -2 ln x within 1.3 ulp.
  * - float64 ln: m is narrowed further with a 16-entry table (fi_ln_table.h)
  *   to r = m c - 1 in [-0.0292, 0.0393], where ln(1+r) = r + r^2 Q(r) with Q
  *   a degree-7 Chebyshev fit (relative error below 6e-17), so that no
@@ -36,29 +35,33 @@
 
 #ifdef FI_VF
 
+#ifndef VF_MANTISSA_P75
+/* The significand of a positive normal x scaled into [3/4, 3/2), given
+ * ix = bits(x) - bits(3/4) (a path with an instruction for it defines this
+ * itself; the result is the same) */
+#define VF_MANTISSA_P75(x, ix) VU_AS_VF(VU_ADD(VU_AND(ix, VU_SET1(0x007fffffu)), VU_SET1(0x3f400000u)))
+#endif
+
 /* -2 ln x for x in [2^-33, 1]: the squared Box-Muller radius.  With
- * x = 2^e * m, m in [sqrt(1/2), sqrt(2)) and t = 2 - 2m (exact),
- * -2 ln m = t + t^2 P(t), where P(t) = -Q(-t/2) / 2 and Q is the fit of
- * ln(1+f) = f + f^2 Q(f).  P's coefficients are Q's scaled by signed powers
- * of two, so every rounding step is Q's scaled exactly: the result is
- * bit for bit -2 times the plain ln, one multiplication cheaper. */
+ * x = 2^e * m, m in [3/4, 3/2) and t = 2 - 2m (exact, in (-1, 1/2]),
+ * -2 ln m = t + t^2 P(t), P a degree-7 fit for the least relative error. */
 static inline FI_VF FI_MATH(neg2_ln_f32)(FI_VF x)
 {
-    /* the bits of x minus those of sqrt(1/2): exponent e above the
-     * mantissa offset of m, negative below sqrt(1/2) */
-    FI_VU ix = VU_ADD(VF_AS_VU(x), VU_SET1(0u - 0x3f3504f3u));
+    /* the bits of x minus those of 3/4: exponent e above the mantissa
+     * offset of m, negative below 3/4 */
+    FI_VU ix = VU_ADD(VF_AS_VU(x), VU_SET1(0u - 0x3f400000u));
     FI_VF e = VF_FROM_SMALL_I(VU_SRA(ix, 23));
-    FI_VF m = VU_AS_VF(VU_ADD(VU_AND(ix, VU_SET1(0x007fffffu)), VU_SET1(0x3f3504f3u)));
+    FI_VF m = VF_MANTISSA_P75(x, ix);
     FI_VF t = VF_FMA(m, VF_SET1(-2.0f), VF_SET1(2.0f));
     /* Estrin's scheme: one operation more than Horner's rule, but a
      * dependency chain of four steps instead of eight, which the vector
      * kernels (where this chain sets the pace) need more than the op */
     FI_VF t2 = VF_MUL(t, t);
     FI_VF t4 = VF_MUL(t2, t2);
-    FI_VF p01 = VF_FMA(VF_SET1(0x1.5556fap-4f), t, VF_SET1(0x1.fffff6p-3f));
-    FI_VF p23 = VF_FMA(VF_SET1(0x1.98d2b0p-7f), t, VF_SET1(0x1.000598p-5f));
-    FI_VF p45 = VF_FMA(VF_SET1(0x1.315eb0p-9f), t, VF_SET1(0x1.5335cep-8f));
-    FI_VF p67 = VF_FMA(VF_SET1(0x1.68c75ap-12f), t, VF_SET1(0x1.25f1c6p-10f));
+    FI_VF p01 = VF_FMA(VF_SET1(0x1.5555e6p-4f), t, VF_SET1(0x1.000014p-2f));
+    FI_VF p23 = VF_FMA(VF_SET1(0x1.99216ep-7f), t, VF_SET1(0x1.ffdd9ep-6f));
+    FI_VF p45 = VF_FMA(VF_SET1(0x1.32ded8p-9f), t, VF_SET1(0x1.588816p-8f));
+    FI_VF p67 = VF_FMA(VF_SET1(0x1.bb7084p-13f), t, VF_SET1(0x1.ee45fap-11f));
     FI_VF p03 = VF_FMA(p23, t2, p01);
     FI_VF p47 = VF_FMA(p67, t2, p45);
     FI_VF p = VF_FMA(p47, t4, p03);
