@@ -322,9 +322,9 @@ def render(results, cases, sizes, repeat, info, avx2_reason, torch_reason, comma
         "preallocated, first-touched buffer of n elements; in each round every contender "
         "ran once, one after the other in one process (the forced-AVX2 rows in a child "
         "process started with `FASTINIT_ISA=avx2` right after, taking turns with a second "
-        "torch `normal_` row, which the AVX2 target uses). The machine is a shared "
-        "virtual machine: single figures move by up to about 25% between runs, the "
-        "ratios within one run much less.",
+        "torch `normal_` row, which the AVX2 target uses). On a shared virtual machine "
+        "single figures can move by up to a factor of two between runs minutes apart, "
+        "and the ratios within one run move too, much less.",
         "",
         "## Machine",
         "",
