@@ -1,10 +1,11 @@
 #include "fi_parallel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "fi_dispatch.h"
 
-/* Thread shares start on multiples of this many elements so that each share
+/* Chunks of a job start on multiples of this many elements so that each
  * begins on a cache line (and a vector batch) when the destination does. */
 #define SHARE_ALIGN 1024u
 
@@ -64,23 +65,36 @@ static void run_range(const fi_job *job, uint64_t begin, uint64_t end)
     }
 }
 
-typedef struct share {
+/* The threads of a job take chunks of it in turn from a shared counter, so
+ * that a thread slowed by other work on its core (or a slower core) takes
+ * fewer chunks instead of holding up the rest at the end. */
+typedef struct work_queue {
     const fi_job *job;
-    uint64_t begin, end;
-} share;
+    uint64_t begin, end, chunk;
+    atomic_uint_fast64_t next_chunk;
+} work_queue;
 
-static void *run_share(void *arg)
+static void *run_chunks(void *arg)
 {
-    const share *sh = (const share *)arg;
-    run_range(sh->job, sh->begin, sh->end);
-    return 0;
+    work_queue *q = (work_queue *)arg;
+    for (;;) {
+        uint64_t k = atomic_fetch_add_explicit(&q->next_chunk, 1, memory_order_relaxed);
+        if (k >= (q->end - q->begin + q->chunk - 1) / q->chunk)
+            return 0;
+        uint64_t b = q->begin + k * q->chunk;
+        uint64_t e = q->end - b < q->chunk ? q->end : b + q->chunk;
+        run_range(q->job, b, e);
+    }
 }
 
 #define MAX_THREADS 256
+/* Chunk sizes: enough chunks per thread to even out uneven progress, each
+ * long enough (tens of microseconds) that taking one costs nothing. */
+#define CHUNKS_PER_THREAD 8u
+#define MAX_CHUNK (SHARE_ALIGN * 64u)
 
 void fi_run_job(const fi_job *job, uint64_t begin, uint64_t end, int n_threads)
 {
-    share shares[MAX_THREADS];
     pthread_t threads[MAX_THREADS];
     int started[MAX_THREADS];
     if (end <= begin)
@@ -99,24 +113,19 @@ void fi_run_job(const fi_job *job, uint64_t begin, uint64_t end, int n_threads)
         run_range(job, begin, end);
         return;
     }
-    uint64_t step = (total / (uint64_t)n_threads + SHARE_ALIGN - 1) / SHARE_ALIGN * SHARE_ALIGN;
-    for (int t = 0; t < n_threads; t++) {
-        uint64_t b = begin + step * (uint64_t)t, e = b + step;
-        if (b > end)
-            b = end;
-        if (e > end || t == n_threads - 1)
-            e = end;
-        shares[t].job = job;
-        shares[t].begin = b;
-        shares[t].end = e;
-    }
+    work_queue queue;
+    uint64_t chunk = total / ((uint64_t)n_threads * CHUNKS_PER_THREAD) / SHARE_ALIGN * SHARE_ALIGN;
+    queue.job = job;
+    queue.begin = begin;
+    queue.end = end;
+    queue.chunk = chunk < SHARE_ALIGN ? SHARE_ALIGN : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
+    atomic_init(&queue.next_chunk, 0);
     for (int t = 1; t < n_threads; t++)
-        started[t] = pthread_create(&threads[t], 0, run_share, &shares[t]) == 0;
-    run_share(&shares[0]);
-    for (int t = 1; t < n_threads; t++) {
+        started[t] = pthread_create(&threads[t], 0, run_chunks, &queue) == 0;
+    /* the calling thread works through the queue too, so every chunk is
+     * done even if no thread could be started */
+    run_chunks(&queue);
+    for (int t = 1; t < n_threads; t++)
         if (started[t])
             pthread_join(threads[t], 0);
-        else
-            run_share(&shares[t]);
-    }
 }

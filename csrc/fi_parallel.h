@@ -46,8 +46,9 @@ typedef struct fi_job {
 unsigned fi_method_itemsize(fi_method method);
 
 /* Fill destination elements [begin, end) on up to n_threads threads (the
- * calling thread included).  If a thread cannot be started its share runs
- * on the calling thread: the call cannot fail. */
+ * calling thread included), which take chunks of the range in turn.  If a
+ * thread cannot be started the others do its chunks: the call cannot
+ * fail. */
 void fi_run_job(const fi_job *job, uint64_t begin, uint64_t end, int n_threads);
 
 #endif
