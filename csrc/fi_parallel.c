@@ -70,7 +70,7 @@ static void run_range(const fi_job *job, uint64_t begin, uint64_t end)
  * fewer chunks instead of holding up the rest at the end. */
 typedef struct work_queue {
     const fi_job *job;
-    uint64_t begin, end, chunk;
+    uint64_t begin, end, chunk, n_chunks;
     atomic_uint_fast64_t next_chunk;
 } work_queue;
 
@@ -79,7 +79,7 @@ static void *run_chunks(void *arg)
     work_queue *q = (work_queue *)arg;
     for (;;) {
         uint64_t k = atomic_fetch_add_explicit(&q->next_chunk, 1, memory_order_relaxed);
-        if (k >= (q->end - q->begin + q->chunk - 1) / q->chunk)
+        if (k >= q->n_chunks)
             return 0;
         uint64_t b = q->begin + k * q->chunk;
         uint64_t e = q->end - b < q->chunk ? q->end : b + q->chunk;
@@ -119,6 +119,7 @@ void fi_run_job(const fi_job *job, uint64_t begin, uint64_t end, int n_threads)
     queue.begin = begin;
     queue.end = end;
     queue.chunk = chunk < SHARE_ALIGN ? SHARE_ALIGN : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
+    queue.n_chunks = (total + queue.chunk - 1) / queue.chunk;
     atomic_init(&queue.next_chunk, 0);
     for (int t = 1; t < n_threads; t++)
         started[t] = pthread_create(&threads[t], 0, run_chunks, &queue) == 0;
