@@ -49,12 +49,11 @@ static inline void philox_context_init(philox_context *c, const fi_stream *s)
     for (int round = 0; round < FI_PHILOX_ROUNDS; round++) {
         c->round_key0[round] = _mm256_set1_epi64x(k0);
         c->round_key1[round] = _mm256_set1_epi64x(k1);
-        if (round == 2)
-            c->round3_key1 = k1;
         k0 += FI_PHILOX_W0;
         k1 += FI_PHILOX_W1;
     }
     fi_philox_prefix_init(&c->prefix, s);
+    c->round3_key1 = s->key[1] + 2u * FI_PHILOX_W1;
     c->round1_xor = _mm256_set1_epi64x(c->prefix.round1_c2_xor);
     c->round2_xor = _mm256_set1_epi64x(c->prefix.round2_c0_xor);
     c->stream[0] = s->stream[0];
@@ -187,11 +186,11 @@ static inline __m256d f64_from_u53(__m256i v)
     return _mm256_add_pd(hi, lo);
 }
 
-/* blendv chooses by each lane's sign bit: shift the tested bit there. */
-/* if_set where bit `bit` of u is set, else if_clear.  float32: by XOR under
- * a mask of the bit spread over the lane, which measured faster than
- * vblendvps here; float64 has no 64-bit arithmetic shift in AVX2 and keeps
- * vblendvpd. */
+/* if_set where the tested bit of u is set, else if_clear.  float32: by XOR
+ * under a mask of the bit spread over the lane (shifted to the sign, then
+ * arithmetically back), which measured faster than vblendvps here; float64
+ * has no 64-bit arithmetic shift in AVX2 and keeps vblendvpd, which chooses
+ * by each lane's sign bit: the tested bit is shifted there. */
 static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, __m256 if_clear)
 {
     __m256i mask = _mm256_srai_epi32(_mm256_slli_epi32(u, shift_to_sign), 31);
