@@ -21,6 +21,8 @@ import pathlib
 import platform
 
 import numpy as np
+
+from fastinit._timing import first_touched
 import pytest
 
 BENCH_DIR = pathlib.Path(__file__).resolve().parent
@@ -87,10 +89,8 @@ class BufferCache:
         key = (tuple(np.atleast_1d(shape)), np.dtype(dtype))
         buffer = self._buffers.get(key)
         if buffer is None:
-            buffer = np.empty(key[0], dtype=key[1])
-            # First touch outside the timed region: page faults are not timed.
-            buffer.fill(1.0)
-            self._buffers[key] = buffer
+            # first touched outside the timed region: page faults are not timed
+            buffer = self._buffers[key] = first_touched(key[0], key[1], "buffer")
         return buffer
 
     def clear(self):

@@ -18,10 +18,8 @@ import datetime
 import json
 import os
 import platform
-import math
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -32,6 +30,7 @@ try:
 except ImportError:
     # A source tree with the extension built in place.
     sys.path.insert(0, os.path.dirname(BENCH_DIR))
+from fastinit._timing import best_in_rounds, cpu_model, first_touched  # noqa: E402
 DEFAULT_OUTPUT = os.path.join(BENCH_DIR, "RESULTS.md")
 DEFAULT_SIZES = "2**24,2**27"
 DEFAULT_REPEAT = 7
@@ -149,23 +148,18 @@ def measure(cases, sizes, repeat, log=sys.stderr):
     results = {case.key: {} for case in cases}
     for n in sizes:
         buffers = {}
-        fills = []
+        fills = {}
         for case in cases:
             buffer = buffers.get(case.dtype)
             if buffer is None:
-                buffer = np.empty(n, dtype=case.dtype)
-                buffer.fill(1.0)  # first touch: page faults are not timed
-                buffers[case.dtype] = buffer
-            fill = case.make_fill(buffer)
-            fill()  # warm-up
-            fills.append((case, fill))
-        best = {case.key: math.inf for case in cases}
-        for round_index in range(repeat):
-            print(f"n={size_label(n)} round {round_index + 1}/{repeat}", file=log, flush=True)
-            for case, fill in fills:
-                start = time.perf_counter()
-                fill()
-                best[case.key] = min(best[case.key], time.perf_counter() - start)
+                buffer = buffers[case.dtype] = first_touched((n,), case.dtype, "buffer")
+            fills[case.key] = case.make_fill(buffer)
+
+        def report(round_index, n=n):
+            print(f"n={size_label(n)} round {round_index + 1}/{repeat} done", file=log,
+                  flush=True)
+
+        best = best_in_rounds(fills, repeat, on_round=report)
         for case in cases:
             results[case.key][n] = best[case.key] / n * 1e9
         buffers.clear()
@@ -209,17 +203,6 @@ def child_avx2_main(sizes, repeat):
 
 
 # ------------------------------------------------------------------ machine
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
 
 def cpu_flags():
     wanted = ("avx2", "fma", "avx512f", "avx512dq", "avx512vl", "avx512bw")

@@ -6,24 +6,19 @@ element's index in the logical array, the method and its parameters, so
 the same seed gives the same bits on every machine, thread count,
 instruction set and sharding (see ``docs/stream-format.md``).
 """
-from ._engine import (
-    blocks_for,
-    isa,
-    normal,
-    random_raw,
-    supported_isas,
-    truncated_normal,
-    uniform,
-)
-from ._engine import __all__ as _engine_all
-from ._generator import Generator
-from ._scales import *  # noqa: F401,F403
-from ._scales import __all__ as _scales_all
+from ._engine import blocks_for, isa, random_raw, supported_isas  # noqa: F401
+from ._fans import Fans, calculate_gain, fans  # noqa: F401
+from ._generator import Generator  # noqa: F401
+from ._layout import iter_regions  # noqa: F401
+from ._scales import TRUNCATED_NORMAL_STD, Scale, variance_scaling_parameters  # noqa: F401
+from .describe import Recommendation, describe, recommend  # noqa: F401
 from .initializers import *  # noqa: F401,F403
 from .initializers import __all__ as _initializers_all
 
 __version__ = "0.1.0"
 
-__all__ = sorted(
-    set(_engine_all) | set(_scales_all) | set(_initializers_all) | {"Generator", "__version__"}
-)
+__all__ = sorted(set(_initializers_all) | {
+    "random_raw", "blocks_for", "isa", "supported_isas", "Fans", "fans", "calculate_gain",
+    "Generator", "iter_regions", "TRUNCATED_NORMAL_STD", "Scale",
+    "variance_scaling_parameters", "Recommendation", "describe", "recommend", "__version__",
+})

@@ -152,13 +152,12 @@ def test_explain_dtype(capsys):
                                rtol=0, atol=0.5e-4 + 1e-12)
 
 
-def test_explain_unknown_activation_falls_back_to_he_with_a_note(capsys):
-    recommendation = fastinit.recommend("nonsense")
-    code, out, _ = run(capsys, ["explain", "8", "4", "--activation", "nonsense"])
-    assert code == 0
-    assert "For activation 'nonsense': " + recommendation.method in out
-    assert recommendation.reason in out
-    assert "nonsense" in recommendation.reason
+def test_explain_unknown_activation_is_a_usage_error(capsys):
+    # issue 9, defect 7: exit 2 with the known names, not a silent He
+    code, _, err = run(capsys, ["explain", "8", "4", "--activation", "nonsense"])
+    assert code == 2
+    assert "unknown activation 'nonsense'" in err
+    assert "relu" in err and "tanh" in err
 
 
 def test_option_before_the_command_applies_to_it(capsys):

@@ -187,10 +187,10 @@ def test_stream_names_are_distinct_streams():
 
 
 def test_stream_name_resolution_helper():
-    engine = pytest.importorskip("fastinit._engine")
+    validate = pytest.importorskip("fastinit._validate")
     for name in STREAM_NAMES:
-        assert engine.resolve_stream(name) == reference.stream_id(name)
-    assert engine.resolve_stream(12345) == 12345
+        assert validate.stream(name) == reference.stream_id(name)
+    assert validate.stream(12345) == 12345
 
 
 def test_generator_stream_name():

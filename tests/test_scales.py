@@ -3,9 +3,11 @@
 import math
 
 import pytest
+
+import fastinit
 from numpy.exceptions import AxisError
 
-from fastinit._scales import (
+from fastinit import (
     TRUNCATED_NORMAL_STD,
     Recommendation,
     calculate_gain,
@@ -167,9 +169,9 @@ def test_gain_table():
 
 
 def test_gain_errors_match_pytorch_wording():
-    with pytest.raises(ValueError, match="^Unsupported nonlinearity gelu$"):
+    with pytest.raises(ValueError, match="^Unsupported nonlinearity gelu; expected one of linear, .*selu$"):
         calculate_gain("gelu")
-    with pytest.raises(ValueError, match="^Unsupported nonlinearity None$"):
+    with pytest.raises(ValueError, match="^Unsupported nonlinearity None; expected one of "):
         calculate_gain(None)
     with pytest.raises(ValueError, match="^negative_slope True not a valid number$"):
         calculate_gain("leaky_relu", True)
@@ -359,13 +361,18 @@ def test_recommend_lecun_normal_for_selu():
     assert "Klambauer" in rec.reason
 
 
-def test_recommend_unknown_falls_back_to_he_with_a_note():
-    rec = recommend("my_fancy_activation")
-    assert rec.method == "he_normal"
-    assert "my_fancy_activation" in rec.reason
+def test_recommend_unknown_activation_raises_listing_the_known_ones():
+    # issue 9, defect 7: no silent fallback to He
+    with pytest.raises(ValueError, match="unknown activation 'my_fancy_activation'; "
+                                         "expected one of .*relu.*selu.*tanh"):
+        recommend("my_fancy_activation")
+    with pytest.raises(ValueError, match="unknown activation 'foo'"):
+        fastinit.init((3, 4), activation="foo", seed=0)
+    with pytest.raises(ValueError, match="unknown activation 'foo'"):
+        fastinit.Generator(0).init((3, 4), activation="foo")
 
 
-@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "selu", "linear", "zzz"])
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "selu", "linear", None])
 def test_recommend_reason_is_one_line_and_method_describable(activation):
     rec = recommend(activation)
     assert rec.reason and "\n" not in rec.reason
