@@ -18,9 +18,10 @@ from ._validate import Shape
 # midpoint between its largest finite value and 2**128 rounds to even, up).
 FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
 
-#: Largest finite value of each output dtype.
-LARGEST = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38,
-           "float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}
+#: Largest finite value of each output dtype (bfloat16 is the other 2-byte one).
+LARGEST = {np.dtype(np.float16): 65504.0, np.dtype(np.float32): 3.4028234663852886e38,
+           np.dtype(np.float64): 1.7976931348623157e308}
+LARGEST_BFLOAT16 = 3.3895313892515355e38
 
 #: The largest |x| a standard normal of the stream format can take: the
 #: Box-Muller radius sqrt(-2 ln u) at the smallest uniform u (2**-32 from
@@ -129,15 +130,30 @@ def _cast_post(dtype: np.dtype):
 
 def _check_normal_range(mean: float, std: float, dtype: np.dtype, compute: np.dtype) -> None:
     reach = abs(mean) + MAX_STANDARD_NORMAL[compute.itemsize] * std
-    if reach > LARGEST[dtype.name]:
+    if reach > LARGEST.get(dtype, LARGEST_BFLOAT16):
         raise ValueError(
             f"mean and std: values up to {reach:.6g} (|mean| + "
             f"{MAX_STANDARD_NORMAL[compute.itemsize]:.3g} std) overflow {dtype.name}")
 
 
+_NORMAL_PARAMS: dict = {}
+
+
 def normal_plan(shape: Shape, mean: float, std: float, dtype: np.dtype, out: Any, region: Any,
                 threads: Any) -> FillPlan:
     """N(mean, std²) (`std` >= 0, both finite floats)."""
+    key = (mean, std, dtype)
+    known = _NORMAL_PARAMS.get(key)
+    if known is None:
+        known = _normal_params(mean, std, dtype)
+        if len(_NORMAL_PARAMS) >= 4096:
+            _NORMAL_PARAMS.clear()
+        _NORMAL_PARAMS[key] = known
+    params, post = known
+    return FillPlan("normal", shape, dtype, params, out, region, threads, post)
+
+
+def _normal_params(mean: float, std: float, dtype: np.dtype):
     compute = compute_dtype(dtype)
     itemsize = compute.itemsize
     mean_c, std_c = rounded(mean, itemsize), rounded(std, itemsize)
@@ -145,7 +161,7 @@ def normal_plan(shape: Shape, mean: float, std: float, dtype: np.dtype, out: Any
         raise ValueError(f"mean and std must be finite in float{8 * itemsize}")
     _check_normal_range(mean_c, std_c, dtype, compute)
     post = None if compute is dtype else _cast_post(dtype)
-    return FillPlan("normal", shape, dtype, (mean_c, std_c), out, region, threads, post)
+    return (mean_c, std_c), post
 
 
 # --------------------------------------------------------------------------

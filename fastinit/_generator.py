@@ -10,16 +10,18 @@ import operator
 import os
 import threading
 import weakref
-from typing import Any, Optional, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _table, _validate
 from ._engine import random_raw as _random_raw
 from ._validate import UINT64_LIMIT
-from .initializers import build as _build
+from ._derive import build as _build
 
 __all__ = ["Generator"]
+
+ShapeLike = Union[int, Sequence[int]]
 
 # Every live generator, so that a forked child can replace their locks: a
 # lock held by another thread at the moment of fork() would otherwise stay

@@ -208,10 +208,21 @@ class Layout:
         return offsets
 
 
+_WHOLE_LAYOUTS: dict = {}
+
+
 def layout_of(shape: Shape, region: Any) -> Layout:
-    """The layout of `region` (None: the whole array) of `shape`."""
+    """The layout of `region` (None: the whole array) of `shape`.
+
+    Layouts are never changed once made, so the whole-array ones are shared.
+    """
     if region is None:
-        return Layout.whole(shape)
+        layout = _WHOLE_LAYOUTS.get(shape)
+        if layout is None:
+            if len(_WHOLE_LAYOUTS) >= 4096:
+                _WHOLE_LAYOUTS.clear()
+            layout = _WHOLE_LAYOUTS[shape] = Layout.whole(shape)
+        return layout
     return Layout(shape, normalize_region(region, shape))
 
 
@@ -261,6 +272,8 @@ def aligned_empty(shape: Shape, dtype: np.dtype) -> np.ndarray:
 
 def is_torch_tensor(obj: Any) -> bool:
     """True for a ``torch.Tensor`` (and ``nn.Parameter``), without importing torch."""
+    if type(obj) is np.ndarray:
+        return False
     return any(cls.__module__ == "torch" and cls.__name__ == "Tensor"
                for cls in type(obj).__mro__)
 
@@ -328,7 +341,8 @@ def check_out(out: Any, shape: Shape, dtype: np.dtype) -> np.ndarray:
         raise ValueError(f"out has shape {out.shape} but the requested shape is {shape}")
     if not out.flags.writeable:
         raise ValueError("out is read-only: assignment destination is read-only")
-    if out.size > 1 and any(st == 0 and n > 1 for st, n in zip(out.strides, out.shape)):
+    if not out.flags.c_contiguous and any(st == 0 and n > 1
+                                          for st, n in zip(out.strides, out.shape)):
         raise ValueError("out has a zero stride (several elements share memory): "
                          "its elements would overwrite each other")
     return out

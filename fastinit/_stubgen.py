@@ -11,7 +11,7 @@ import sys
 from typing import List
 
 from . import _table
-from .initializers import keywords
+from ._derive import keywords
 
 _HEADER = '''# Generated from fastinit/_table.py by `python -m fastinit._stubgen`: do not edit.
 from typing import Any, Optional, Sequence, Union
@@ -36,7 +36,8 @@ def _parameters(method: _table.Method, for_generator: bool) -> str:
 
 
 def render_initializers() -> str:
-    lines = [_HEADER, "__all__: list[str]", ""]
+    names = [n for m in _table.METHODS for n in (m.name,) + m.aliases]
+    lines = [_HEADER, "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]", ""]
     for method in _table.METHODS:
         lines.append(f"def {method.name}({_parameters(method, False)}) -> np.ndarray: ...")
         for alias in method.aliases:
@@ -45,7 +46,7 @@ def render_initializers() -> str:
 
 
 def render_generator() -> str:
-    lines = [_HEADER, "__all__: list[str]", "", "class Generator:",
+    lines = [_HEADER, '__all__ = ["Generator"]', "", "class Generator:",
              "    def __init__(self, seed: Optional[int] = ..., "
              "stream: Union[int, str] = ...) -> None: ...",
              "    def __getstate__(self) -> dict: ...",

@@ -136,9 +136,30 @@ def _run(plan, source) -> Any:
 # draws: (method, source, shape, dtype, values, out, region, threads, fan_kw)
 
 
+_SCALE_PLANS: Dict[Any, ScalePlan] = {}
+
+
+def scale_plan(method: Method, shape, v, fan_kw) -> ScalePlan:
+    """``method.scale`` for these arguments, remembered: a model has thousands
+    of tensors of a few shapes, and the rule is a pure function of its
+    (validated, hashable) arguments."""
+    try:
+        key = (method.name, shape, tuple(v.values()),
+               tuple((k, type(x), x) for k, x in fan_kw.items()))
+        plan = _SCALE_PLANS.get(key)
+    except TypeError:  # an unhashable axis list: compute every time
+        return method.scale(shape, method.distribution, v, fan_kw)
+    if plan is None:
+        plan = method.scale(shape, method.distribution, v, fan_kw)
+        if len(_SCALE_PLANS) >= 4096:
+            _SCALE_PLANS.clear()
+        _SCALE_PLANS[key] = plan
+    return plan
+
+
 def _draw_scaled(method: Method, source, shape, dtype, v, out, region, threads, fan_kw):
     """A fan-based initializer: the engine's fill with the computed scale."""
-    plan = method.scale(shape, method.distribution, v, fan_kw)
+    plan = scale_plan(method, shape, v, fan_kw)
     kind = plan.distribution
     # An empty shape has no scale (its fans may be 0); nothing is drawn, so
     # any valid parameters do and the engine still checks out/region/dtype.
@@ -305,14 +326,6 @@ METHODS: Tuple[Method, ...] = (
            False, False, False, "constant", True, _scales.constant_scale("w = {value:.6g}"),
            _draw_constant(lambda v: v["value"]), "biases with a known offset",
            shape_doc=_ARRAY_SHAPE),
-    Method("uniform", "Uniform samples on ``[low, high)``.",
-           (Param("low", 0.0, "float", _real("low"), "Lower bound (included)."),
-            Param("high", 1.0, "float", _real("high"),
-                  "Upper bound, ``low <= high``; values are always below it.")),
-           True, False, False, "uniform", True, _scales.uniform_scale, _draw_uniform,
-           "nothing in particular: its scale ignores the layer size", shape_doc=_ARRAY_SHAPE,
-           notes="Each element is ``low + (high - low) · R`` with ``R`` a uniform in [0, 1)\n"
-                 "    from one element's words (stream format), kept below ``high``."),
     Method("normal", "Normal samples with mean ``mean`` and standard deviation ``std``.",
            (Param("mean", 0.0, "float", _real("mean"), "Mean."),
             Param("std", 1.0, "float", _nonnegative("std"), "Standard deviation, >= 0.")),
@@ -321,6 +334,14 @@ METHODS: Tuple[Method, ...] = (
            notes="Box-Muller on Philox4x32-10 words, as defined by the stream format.\n"
                  "    Parameters whose samples could overflow ``dtype`` (``|mean|`` plus\n"
                  "    6.7 std for float32, 9.5 for float64) are refused."),
+    Method("uniform", "Uniform samples on ``[low, high)``.",
+           (Param("low", 0.0, "float", _real("low"), "Lower bound (included)."),
+            Param("high", 1.0, "float", _real("high"),
+                  "Upper bound, ``low <= high``; values are always below it.")),
+           True, False, False, "uniform", True, _scales.uniform_scale, _draw_uniform,
+           "nothing in particular: its scale ignores the layer size", shape_doc=_ARRAY_SHAPE,
+           notes="Each element is ``low + (high - low) · R`` with ``R`` a uniform in [0, 1)\n"
+                 "    from one element's words (stream format), kept below ``high``."),
     Method("truncated_normal", "Normal samples truncated to ``[a, b]`` (absolute bounds).",
            (Param("mean", 0.0, "float", _real("mean"), "Mean of the untruncated normal."),
             Param("std", 1.0, "float", _nonnegative("std"),
@@ -341,6 +362,11 @@ METHODS: Tuple[Method, ...] = (
                  "    uniformly (the density is flat on it to within the format's accuracy);\n"
                  "    an interval whose probability is 1e-280 or less (about 37 std or more\n"
                  "    from the mean) is refused with a ValueError."),
+    Method("xavier_normal",
+           "Xavier (Glorot) normal: ``N(0, std²)``, ``std = gain · sqrt(2 / (fan_in + fan_out))``.",
+           (_GAIN_NORMAL,), True, True, False, "normal", True, _scales.xavier_scale,
+           _draw_scaled, "tanh, sigmoid, softmax and linear layers (Glorot & Bengio 2010)",
+           aliases=("glorot_normal",), notes=_XAVIER_NOTES.format(distribution="normal")),
     Method("xavier_uniform",
            "Xavier (Glorot) uniform: ``U(-b, b)``, ``b = gain · sqrt(6 / (fan_in + fan_out))``.",
            (_GAIN_UNIFORM,), True, True, False, "uniform", True, _scales.xavier_scale,
@@ -348,27 +374,22 @@ METHODS: Tuple[Method, ...] = (
            aliases=("glorot_uniform",), notes=_XAVIER_NOTES.format(distribution="uniform"),
            examples=">>> w = xavier_uniform((3, 2), seed=0)\n"
                     "    >>> bool(abs(w).max() < (6 / 5) ** 0.5)\n    True"),
-    Method("xavier_normal",
-           "Xavier (Glorot) normal: ``N(0, std²)``, ``std = gain · sqrt(2 / (fan_in + fan_out))``.",
-           (_GAIN_NORMAL,), True, True, False, "normal", True, _scales.xavier_scale,
-           _draw_scaled, "tanh, sigmoid, softmax and linear layers (Glorot & Bengio 2010)",
-           aliases=("glorot_normal",), notes=_XAVIER_NOTES.format(distribution="normal")),
-    Method("he_uniform", "He (Kaiming) uniform: ``U(-b, b)``, ``b = gain · sqrt(3 / fan)``.",
-           _HE_PARAMS, True, True, False, "uniform", True, _scales.he_scale, _draw_scaled,
-           "ReLU, leaky ReLU, GELU, SiLU and ELU (He et al. 2015)",
-           aliases=("kaiming_uniform",), notes=_HE_NOTES),
     Method("he_normal", "He (Kaiming) normal: ``N(0, std²)``, ``std = gain / sqrt(fan)``.",
            _HE_PARAMS, True, True, False, "normal", True, _scales.he_scale, _draw_scaled,
            "ReLU, leaky ReLU, GELU, SiLU and ELU (He et al. 2015)",
            aliases=("kaiming_normal",), notes=_HE_NOTES,
            examples=">>> w = he_normal((1024, 256), seed=1, stream=\"encoder.layer0.weight\")\n"
                     "    >>> w.shape, w.dtype\n    ((1024, 256), dtype('float32'))"),
-    Method("lecun_uniform", "LeCun uniform: ``U(-b, b)``, ``b = sqrt(3 / fan_in)``.", (),
-           True, True, False, "uniform", True, _scales.lecun_scale, _draw_scaled,
-           "SELU and linear layers (LeCun et al. 1998)", notes=_LECUN_NOTES),
+    Method("he_uniform", "He (Kaiming) uniform: ``U(-b, b)``, ``b = gain · sqrt(3 / fan)``.",
+           _HE_PARAMS, True, True, False, "uniform", True, _scales.he_scale, _draw_scaled,
+           "ReLU, leaky ReLU, GELU, SiLU and ELU (He et al. 2015)",
+           aliases=("kaiming_uniform",), notes=_HE_NOTES),
     Method("lecun_normal", "LeCun normal: ``N(0, std²)``, ``std = sqrt(1 / fan_in)``.", (),
            True, True, False, "normal", True, _scales.lecun_scale, _draw_scaled,
            "SELU, self-normalizing networks (Klambauer et al. 2017)", notes=_LECUN_NOTES),
+    Method("lecun_uniform", "LeCun uniform: ``U(-b, b)``, ``b = sqrt(3 / fan_in)``.", (),
+           True, True, False, "uniform", True, _scales.lecun_scale, _draw_scaled,
+           "SELU and linear layers (LeCun et al. 1998)", notes=_LECUN_NOTES),
     Method("variance_scaling", "Variance scaling as in Keras and JAX: ``Var = scale / n``.",
            (Param("scale", 1.0, "float", _nonnegative("scale"),
                   "Non-negative multiplier of the variance (default 1)."),

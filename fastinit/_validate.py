@@ -96,9 +96,10 @@ def positive_fan(value: Any, name: str) -> Optional[float]:
         return None
     if _is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number or None, not {_type_name(value)}")
-    if not (math.isfinite(value) and value > 0):
+    number = float(value)
+    if not (math.isfinite(number) and number > 0):
         raise ValueError(f"{name} must be a positive finite number, got {value}")
-    return int(value) if isinstance(value, numbers.Integral) else float(value)
+    return int(value) if isinstance(value, numbers.Integral) else number
 
 
 def fraction(value: Any, name: str) -> float:
@@ -174,6 +175,8 @@ def _u64(value: Any, name: str, other: str) -> int:
 
 def seed(value: Any) -> int:
     """A seed in [0, 2**64); None draws 64 bits from the OS."""
+    if type(value) is int and 0 <= value < UINT64_LIMIT:
+        return value
     if value is None:
         return secrets.randbits(64)
     return _u64(value, "seed", " or None")
@@ -198,6 +201,8 @@ def stream(value: Any) -> int:
                 _STREAM_IDS.clear()
             number = _STREAM_IDS[value] = stream_id(value)
             return number
+    if type(value) is int and 0 <= value < UINT64_LIMIT:
+        return value
     if isinstance(value, str):
         return stream_id(value)
     return _u64(value, "stream", " or a str")
@@ -241,9 +246,16 @@ def shape(value: Any) -> Shape:
     if type(value) is int:
         if 0 <= value <= MAX_LOGICAL_ELEMENTS:
             return (value,)
-    elif (type(value) is tuple and all(type(d) is int and d >= 0 for d in value)
-            and math.prod(value) <= MAX_LOGICAL_ELEMENTS):
-        return value
+    elif type(value) is tuple:
+        # already normalized (the common case): exact non-negative ints
+        n = 1
+        for d in value:
+            if type(d) is not int or d < 0:
+                break
+            n *= d
+        else:
+            if n <= MAX_LOGICAL_ELEMENTS:
+                return value
     if _is_bool(value):
         raise TypeError("shape must be an int or a sequence of ints, not bool")
     dims: Tuple[int, ...]
