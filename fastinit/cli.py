@@ -24,6 +24,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 import fastinit
+from fastinit import experiments
 
 __all__ = ["main", "build_parser", "ProgressBar"]
 
@@ -220,6 +221,7 @@ def build_parser():
                        help="comma-separated libraries to compare with, among "
                             f"{','.join(BENCH_PEERS)} (default: all importable)")
     bench.set_defaults(handler=_run_bench)
+    experiments.add_cli_parser(commands)
     return parser
 
 
@@ -418,6 +420,9 @@ def explain_text(n_in, n_out, *, activation=None, seed=DEFAULT_SEED, dtype=DEFAU
         lines.append(f"For activation {activation!r}: "
                      f"{_call_signature(rec_method, rec_kwargs)} (marked *).")
         lines.append(f"  {recommendation[2]}")
+        hint = experiments.explain_hint(activation, n_out)
+        if hint is not None:
+            lines.append(hint)
     return "\n".join(lines)
 
 
