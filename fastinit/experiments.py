@@ -549,6 +549,13 @@ class DepthProfile:
         kind = ("saturated: share of the last layer's values in a flat tail" if bounded
                 else "dead: share of the last layer's units passing no gradient for any example")
         out.append(f"{kind}; distinct: fewest different units in a layer.")
+        results = list(self._results.values())
+        for index, result in enumerate(results):
+            twin = next((earlier for earlier in results[:index]
+                         if _same_profile(earlier, result)), None)
+            if twin is not None:
+                out.append(f"{result.label} made the same network as {twin.label} here "
+                           "(the same draws at the same scale).")
         out.append("")
         label_width = max(len(label) for label in self.methods)
         for result in self._results.values():
@@ -592,19 +599,27 @@ class DepthProfile:
         except ImportError:
             raise ImportError("DepthProfile.plot needs matplotlib: "
                               "pip install matplotlib") from None
-        figure = Figure(figsize=(11, 4.4), layout="constrained")
+        figure = Figure(figsize=(11, 5), layout="constrained")
         act_axes, grad_axes = figure.subplots(1, 2)
         layers = np.arange(1, self.depth + 1)
-        for result in self._results.values():
+        results = list(self._results.values())
+        for index, result in enumerate(results):
             label = f"{result.label}: {result.verdict}"
             drawable = (np.isfinite(result.activation_std) & (result.activation_std > 0)).any()
+            twin = next((earlier for earlier in results[:index]
+                         if _same_profile(earlier, result)), None)
+            style = "-"
             if result.overflow_layer is not None:
                 label += f" (overflow at layer {result.overflow_layer}, {result.overflow_pass})"
             elif not drawable:
                 label += " (std 0: not drawn)"
-            line, = act_axes.plot(layers, _drawable(result.activation_std), label=label)
-            grad_axes.plot(layers, _drawable(result.gradient_std), color=line.get_color(),
-                           label=label)
+            elif twin is not None:
+                # Dashed, so that the line under it still shows.
+                label += f" (the same network as {twin.label})"
+                style = "--"
+            line, = act_axes.plot(layers, _drawable(result.activation_std), style, label=label)
+            grad_axes.plot(layers, _drawable(result.gradient_std), style,
+                           color=line.get_color(), label=label)
         for axes, what in ((act_axes, "activation std"), (grad_axes, "gradient std (dL/dz)")):
             axes.set_yscale("log")
             axes.set_xlabel("layer")
@@ -613,13 +628,19 @@ class DepthProfile:
             axes.grid(True, which="major", alpha=0.3)
         act_axes.set_title("forward: activations")
         grad_axes.set_title("backward: gradients of the pre-activations")
-        act_axes.legend(fontsize="small")
+        figure.legend(handles=act_axes.get_lines(), loc="outside lower center",
+                      ncols=min(len(results), 3), fontsize="small")
         figure.suptitle(title if title is not None else
                         f"{self.activation} MLP, {self._network_text()}, batch {self.batch}, "
                         f"{self.dtype.name}, seed {self.seed}")
         if path is not None:
             _save_png(figure, os.fspath(path), dpi)
         return figure
+
+
+def _same_profile(a, b):
+    return (np.array_equal(a.activation_std, b.activation_std, equal_nan=True)
+            and np.array_equal(a.gradient_std, b.gradient_std, equal_nan=True))
 
 
 def _drawable(values):
