@@ -20,8 +20,8 @@ import argparse
 import math
 import operator
 import os
+import secrets
 import sys
-import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
@@ -651,8 +651,11 @@ def _drawable(values):
 
 
 def _save_png(figure, path, dpi):
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".depth-", suffix=".png", dir=directory)
+    directory, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # os.open with mode 0o666 leaves the permissions to the umask, as for any
+    # file the user writes (tempfile.mkstemp would make it private).
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "wb") as file:
             figure.savefig(file, format="png", dpi=dpi)
