@@ -22,7 +22,6 @@ import operator
 import os
 import secrets
 import sys
-import textwrap
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -1139,7 +1138,7 @@ class _DelayedProgressBar:
         self.started = time.monotonic()
         isatty = getattr(stream, "isatty", None)
         self.interactive = bool(isatty and isatty())
-        self.bar = None
+        self.bar: Any = None
 
     def __call__(self, step: int, total: int, label: str) -> None:
         if not self.interactive:
