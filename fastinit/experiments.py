@@ -703,12 +703,8 @@ def _std(values):
 
 
 def _distinct_units(h, fingerprint_weights):
-    """Number of different columns of h (units over the batch); -1 if not finite."""
+    """Number of different columns of h (units over the batch), h finite."""
     n_units = h.shape[1]
-    if not np.isfinite(h).all():
-        return -1
-    if (h == h[:, :1]).all():
-        return 1
     # A weighted sum over the first rows is the same for equal columns (each
     # column is summed in the same order), so columns with a sum of their
     # own are distinct; only those sharing a sum are compared exactly.
@@ -718,6 +714,8 @@ def _distinct_units(h, fingerprint_weights):
     ordered = np.sort(sums)
     if not (ordered[1:] == ordered[:-1]).any():
         return n_units
+    if (h == h[:, :1]).all():
+        return 1
     _, inverse, counts = np.unique(sums, return_inverse=True, return_counts=True)
     shared = counts[inverse] > 1
     columns = np.ascontiguousarray((h[:, shared] + h.dtype.type(0)).T)
@@ -745,10 +743,10 @@ def _profile_method(method, activation, widths, x, seed, dtype, report):
         h, slope = _activate(activation, z)
         derivatives.append(slope)
         activation_std[layer - 1] = _std(h)
-        distinct[layer - 1] = _distinct_units(h, fingerprint_weights)
         if math.isnan(activation_std[layer - 1]):
             overflow_layer, overflow_pass = layer, "forward"
             break
+        distinct[layer - 1] = _distinct_units(h, fingerprint_weights)
         inactive = slope < threshold
         saturated[layer - 1] = float(inactive.mean())
         dead[layer - 1] = float(inactive.all(axis=0).mean())
@@ -825,6 +823,18 @@ def _verdict(activation, widths, x, profile):
     if not (act_ratio >= 1 / ACTIVATION_DRIFT and grad_ratio >= 1 / GRADIENT_DRIFT):
         return "vanishing", f"{ratios}: shrank beyond the {limits}"
     return "stable", f"{ratios}: within the {limits}"
+
+
+def _available_bytes():
+    """MemAvailable of /proc/meminfo in bytes, None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def depth_profile(activation: str = DEFAULT_ACTIVATION,
@@ -949,6 +959,17 @@ def depth_profile(activation: str = DEFAULT_ACTIVATION,
 
     depth_count = len(widths) - 1
     kept_bytes = depth_count * batch * max(widths[1:]) * dt.itemsize
+    # The derivatives kept, one weight matrix (and a copy while it is
+    # used), and a handful of (batch, width) temporaries.
+    needed_bytes = (kept_bytes
+                    + 2 * max(a * b for a, b in zip(widths, widths[1:])) * dt.itemsize
+                    + 8 * batch * max(widths) * dt.itemsize)
+    available = _available_bytes()
+    if available is not None and needed_bytes > 0.8 * available:
+        raise ValueError(
+            f"the experiment needs about {needed_bytes / 2**30:.1f} GiB but only "
+            f"{available / 2**30:.1f} GiB of memory is available; choose a smaller "
+            "width, depth or batch")
     steps_per_method = 2 * depth_count
     total_steps = steps_per_method * len(method_list)
 
@@ -963,9 +984,9 @@ def depth_profile(activation: str = DEFAULT_ACTIVATION,
                 results.append(_profile_method(method, activation, widths, x, seed, dt, report))
     except MemoryError:
         raise ValueError(
-            f"the experiment keeps depth x batch x width = {kept_bytes / 2**30:.1f} GiB of "
-            "derivatives and does not fit in memory; choose a smaller width, depth or "
-            "batch") from None
+            f"the experiment does not fit in memory (it keeps depth x batch x width = "
+            f"{kept_bytes / 2**30:.1f} GiB of derivatives, and one layer's weights); "
+            "choose a smaller width, depth or batch") from None
     return DepthProfile(activation, widths, batch, seed, dt, results)
 
 

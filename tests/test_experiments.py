@@ -330,6 +330,15 @@ def test_bad_arguments(kwargs, error, pattern):
         depth_profile(**kwargs)
 
 
+def test_too_large_for_memory_is_a_value_error(capsys):
+    # A 10**6 x 10**6 float32 weight matrix alone is 3.6 TiB.
+    with pytest.raises(ValueError, match="choose a smaller width, depth or batch"):
+        depth_profile(width=10**6, depth=2)
+    code, out, err = run(capsys, ["depth", "--width", "1000000", "--depth", "2"])
+    assert code == 2 and out == ""
+    assert "GiB" in err
+
+
 def test_activation_spellings():
     assert depth_profile("LeakyReLU", methods=["he_normal"], **SMALL).activation == "leaky_relu"
     assert depth_profile("Leaky-ReLU", methods=["he_normal"], **SMALL).activation == "leaky_relu"
