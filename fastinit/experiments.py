@@ -361,7 +361,7 @@ class MethodProfile:
     distinct_units : ndarray of int64
         Number of different units in the layer: units whose activations are
         equal on every example of the batch count once.  1 means the layer
-        is symmetric; -1 where the activations are not finite.
+        is symmetric; -1 from the layer where the forward pass overflowed.
     verdict : str
         One of VERDICTS; see :func:`depth_profile` for the rules.
     reason : str
