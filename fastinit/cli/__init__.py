@@ -18,6 +18,7 @@ import sys
 import textwrap
 
 import fastinit
+from fastinit import experiments
 
 from ._common import (BENCH_METHODS, BENCH_PEERS, BENCH_REPEAT, BENCH_SIZE, DEFAULT_DTYPE,
                       DEFAULT_SEED, DEMO_N_IN, DEMO_N_OUT, DEMO_REPEAT, DEMO_SIZE, PROG,
@@ -152,6 +153,7 @@ def build_parser():
                        help="comma-separated libraries to compare with, among "
                             f"{','.join(BENCH_PEERS)} (default: all importable)")
     bench.set_defaults(handler=_run_bench)
+    experiments.add_cli_parser(commands)
     return parser
 
 

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 import fastinit
+from fastinit import experiments
 
 from .. import _validate
 from ._common import (DEFAULT_DTYPE, DEFAULT_SEED, RANDOM_NORMAL_STD, SAMPLE_COLS, SAMPLE_ROWS, TABLE_METHODS,
@@ -133,6 +134,9 @@ def explain_text(n_in, n_out, *, activation=None, seed=DEFAULT_SEED, dtype=DEFAU
         lines.append(f"For activation {activation!r}: "
                      f"{_call_signature(rec_method, rec_kwargs)} (marked *).")
         lines.append(f"  {recommendation[2]}")
+        hint = experiments.explain_hint(activation, n_out)
+        if hint is not None:
+            lines.append(hint)
     return "\n".join(lines)
 
 
