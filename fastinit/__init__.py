@@ -19,11 +19,13 @@ from ._engine import __all__ as _engine_all
 from ._generator import Generator
 from ._scales import *  # noqa: F401,F403
 from ._scales import __all__ as _scales_all
+from ._spec import Spec, iter_regions
 from .initializers import *  # noqa: F401,F403
 from .initializers import __all__ as _initializers_all
 
 __version__ = "0.1.0"
 
 __all__ = sorted(
-    set(_engine_all) | set(_scales_all) | set(_initializers_all) | {"Generator", "__version__"}
+    set(_engine_all) | set(_scales_all) | set(_initializers_all)
+    | {"Generator", "Spec", "iter_regions", "__version__"}
 )

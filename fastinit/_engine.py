@@ -251,7 +251,9 @@ def normalize_region(region: Any, shape: Shape) -> Tuple[slice, ...]:
         stop = dim if stop is None else (stop + dim if stop < 0 else stop)
         if not 0 <= start <= stop <= dim:
             raise ValueError(
-                f"region {entry.start}:{entry.stop} is out of bounds for axis {axis} with size {dim}")
+                f"region {entry.start}:{entry.stop} is out of bounds for axis {axis} with size {dim} "
+                "(regions are not clipped like numpy slices; fastinit.iter_regions(shape, "
+                "max_elements) gives blocks that cover the shape exactly)")
         result.append(slice(start, stop, 1))
     return tuple(result)
 
