@@ -1021,8 +1021,15 @@ def _check_output(out: str, sharded: bool) -> None:
                          "write shards into it")
     if not os.path.isdir(directory):
         raise UsageError(f"cannot write {out}: directory {directory} does not exist")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {out}: directory {directory} is not writable")
+    # A probe file says whether the directory takes new files, also where
+    # permission bits do not (root, read-only mounts, /proc).
+    probe = _temporary_name(os.path.join(directory, "probe"))
+    try:
+        os.close(_open_new(probe))
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: directory {directory} does not take new "
+                         f"files ({exc.strerror or exc})") from None
+    os.unlink(probe)
     if not sharded and os.path.exists(out) and not os.access(out, os.W_OK):
         raise UsageError(f"cannot write {out}: it exists and is not writable")
 

@@ -220,6 +220,8 @@ def build_parser():
                        help="comma-separated libraries to compare with, among "
                             f"{','.join(BENCH_PEERS)} (default: all importable)")
     bench.set_defaults(handler=_run_bench)
+    from .checkpoint import add_cli_parser as add_checkpoint_parser
+    add_checkpoint_parser(commands)
     return parser
 
 
