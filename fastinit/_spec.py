@@ -56,8 +56,15 @@ def spec_methods() -> Dict[str, Callable[..., np.ndarray]]:
     return _METHODS
 
 
+_SIGNATURES: Dict[str, inspect.Signature] = {}
+
+
 def _signature(method: str) -> inspect.Signature:
-    return inspect.signature(spec_methods()[method])
+    try:
+        return _SIGNATURES[method]
+    except KeyError:
+        signature = _SIGNATURES[method] = inspect.signature(spec_methods()[method])
+        return signature
 
 
 def _check_method(method: Any) -> str:
