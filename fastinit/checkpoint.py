@@ -487,15 +487,15 @@ def _fill_and_write(fd: int, pieces: Iterable[_Piece], seed: int, threads: Any,
             if piece.region is None and nbytes > buffer_bytes:
                 # a whole (non-regionable) tensor larger than a buffer
                 if buffer is not None and used:
-                    writer.submit(memoryview(buffer)[:used], start, buffer)
+                    writer.submit(buffer.data[:used], start, buffer)
                     buffer, used = None, 0
                 values = entry.recipe.generate(seed, entry.stream, threads=threads)
-                raw = memoryview(np.ascontiguousarray(values).reshape(-1).view(np.uint8))
+                raw = np.ascontiguousarray(values).reshape(-1).view(np.uint8).data
                 writer.submit(raw[piece.skip:piece.skip + piece.length], piece.offset, None)
                 continue
             if buffer is not None and (used + nbytes > buffer_bytes
                                        or start + used != piece.offset):
-                writer.submit(memoryview(buffer)[:used], start, buffer)
+                writer.submit(buffer.data[:used], start, buffer)
                 buffer, used = None, 0
             if buffer is None:
                 buffer = writer.take_buffer()
@@ -514,7 +514,7 @@ def _fill_and_write(fd: int, pieces: Iterable[_Piece], seed: int, threads: Any,
                 target[:piece.length] = kept
             used += piece.length
         if buffer is not None and used:
-            writer.submit(memoryview(buffer)[:used], start, buffer)
+            writer.submit(buffer.data[:used], start, buffer)
             buffer = None
         ok = True
     finally:
