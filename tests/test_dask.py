@@ -50,22 +50,28 @@ def test_every_chunking_equals_the_in_memory_array(client, chunks):
     np.testing.assert_array_equal(_bits(got), _bits(expected))
 
 
-@pytest.mark.parametrize("method, shape, params", [
+# Made on the cluster: one case per kind of fill (engine, fans, structured).
+CLUSTER_CASES = [
     ("normal", (50, 33), {"mean": 1.0, "std": 0.02, "dtype": np.float64}),
     ("uniform", (300,), {"low": -2.0, "high": 3.0, "dtype": "bfloat16"}),
+    ("kaiming_normal", (32, 16, 3, 3), {"layout": "torch", "mode": "fan_out"}),
+    ("sparse", (60, 20), {"sparsity": 0.4, "std": 0.1}),
+    ("dirac", (3, 3, 8, 16), {"groups": 2}),
+]
+# The other methods, through the same chunk function on dask's local scheduler.
+LOCAL_CASES = [
     ("truncated_normal", (40, 40), {"std": 0.5, "a": -0.2, "b": 0.9}),
     ("xavier_uniform", (5, 5, 16, 32), {"layout": "keras"}),
-    ("kaiming_normal", (32, 16, 3, 3), {"layout": "torch", "mode": "fan_out"}),
     ("lecun_normal", (64, 30), {"dtype": "float16"}),
     ("variance_scaling", (64, 30), {"scale": 0.5, "mode": "fan_avg"}),
-    ("sparse", (60, 20), {"sparsity": 0.4, "std": 0.1}),
     ("init", (60, 20), {"activation": "tanh"}),
     ("zeros", (33, 7), {}),
     ("constant", (33, 7), {"value": -0.25}),
     ("eye", (33, 17), {}),
-    ("dirac", (3, 3, 8, 16), {"groups": 2}),
-])
-def test_methods_equal_numpy_on_the_cluster(client, method, shape, params):
+]
+
+
+def _check_method(compute, method, shape, params):
     numpy_function = getattr(fastinit, method)
     dask_function = getattr(fdask, method)
     random = "seed" in inspect.signature(numpy_function).parameters
@@ -73,9 +79,26 @@ def test_methods_equal_numpy_on_the_cluster(client, method, shape, params):
     expected = numpy_function(shape, **params, **seeds)
     rows = (max(1, shape[0] // 3),) + (-1,) * (len(shape) - 1)
     for chunks in [(7,) * len(shape), rows]:
-        got = _compute(client, dask_function(shape, **params, **seeds, chunks=chunks))
+        got = compute(dask_function(shape, **params, **seeds, chunks=chunks))
         assert got.dtype == expected.dtype
         np.testing.assert_array_equal(_bits(got), _bits(expected))
+
+
+@pytest.mark.parametrize("method, shape, params", CLUSTER_CASES)
+def test_methods_equal_numpy_on_the_cluster(client, method, shape, params):
+    _check_method(lambda array: _compute(client, array), method, shape, params)
+
+
+@pytest.mark.parametrize("method, shape, params", LOCAL_CASES)
+def test_methods_equal_numpy_locally(method, shape, params):
+    _check_method(lambda array: array.compute(scheduler="threads"), method, shape, params)
+
+
+def test_every_method_is_tested():
+    tested = {case[0] for case in CLUSTER_CASES + LOCAL_CASES} | {"he_normal", "orthogonal"}
+    aliases = {"glorot_uniform", "glorot_normal", "kaiming_uniform", "xavier_normal",
+               "he_uniform", "lecun_uniform", "ones"}
+    assert set(fdask.__all__) - {"array"} <= tested | aliases
 
 
 def test_array_of_a_spec_and_a_reduction(client):
