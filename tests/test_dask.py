@@ -227,3 +227,27 @@ def test_missing_dask_says_how_to_install(run_python):
         "    print(exc)\n")
     assert result.returncode == 0, result.stderr
     assert 'pip install "dask[array]"' in result.stdout
+
+
+def test_cluster_tasks_write_one_checkpoint(client, tmp_path):
+    pytest.importorskip("safetensors")
+    import dask
+    import os
+    import safetensors.numpy
+    import fastinit.checkpoint as checkpoint
+
+    specs = {"w": fastinit.Spec("he_normal", (256, 96)),
+             "v": fastinit.Spec("normal", (77, 13), dtype="bfloat16", std=0.1),
+             "b": fastinit.Spec("zeros", (96,), dtype="float64")}
+    layout = checkpoint.plan_safetensors(specs)
+    partial = str(tmp_path / "model.safetensors.partial")
+    checkpoint.write_header(partial, layout)
+    tasks = [dask.delayed(checkpoint.write_range)(partial, layout, seed=6, byte_range=part,
+                                                  threads=1)
+             for part in layout.byte_ranges(4)]
+    futures = client.compute(tasks)
+    assert sum(future.result(timeout=TIMEOUT) for future in futures) == layout.data_bytes
+    final = tmp_path / "model.safetensors"
+    os.replace(partial, final)
+    expected = {name: spec.generate(6, name) for name, spec in specs.items()}
+    assert final.read_bytes() == safetensors.numpy.save(expected)
