@@ -9,7 +9,7 @@ instruction set and sharding (see ``docs/stream-format.md``).
 from ._engine import blocks_for, isa, random_raw, supported_isas  # noqa: F401
 from ._fans import Fans, calculate_gain, fans  # noqa: F401
 from ._generator import Generator  # noqa: F401
-from ._layout import iter_regions  # noqa: F401
+from ._spec import Spec, iter_regions  # noqa: F401
 from ._scales import TRUNCATED_NORMAL_STD, Scale, variance_scaling_parameters  # noqa: F401
 from .describe import Recommendation, describe, recommend  # noqa: F401
 from .initializers import *  # noqa: F401,F403
@@ -19,6 +19,6 @@ __version__ = "0.1.0"
 
 __all__ = sorted(set(_initializers_all) | {
     "random_raw", "blocks_for", "isa", "supported_isas", "Fans", "fans", "calculate_gain",
-    "Generator", "iter_regions", "TRUNCATED_NORMAL_STD", "Scale",
+    "Generator", "Spec", "iter_regions", "TRUNCATED_NORMAL_STD", "Scale",
     "variance_scaling_parameters", "Recommendation", "describe", "recommend", "__version__",
 })

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Iterator, Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -87,50 +87,6 @@ def region_bounds(region: Optional[Region], shape: Shape):
     if region is None:
         return [(0, n) for n in shape]
     return [(s.start, s.stop) for s in region]
-
-
-def iter_regions(shape: Any, max_elements: int) -> Iterator[Region]:
-    """Blocks of a logical array that cover it exactly, in C order.
-
-    Parameters
-    ----------
-    shape : int or tuple of ints
-        Logical shape of the array.
-    max_elements : int
-        Upper bound on the elements of each block (at least 1).
-
-    Yields
-    ------
-    tuple of slices
-        Regions to pass as ``region=``: as many whole leading-axis rows as
-        fit in `max_elements`; a row larger than that is split along the
-        next axis, and so on.  Together they cover `shape` once.
-
-    Examples
-    --------
-    >>> [r[0] for r in iter_regions((10, 4), 12)]
-    [slice(0, 3, 1), slice(3, 6, 1), slice(6, 9, 1), slice(9, 10, 1)]
-    """
-    dims = _validate.shape(shape)
-    limit = _validate.integer(max_elements, "max_elements", minimum=1)
-    if math.prod(dims) == 0:
-        return
-    if not dims:
-        yield ()
-        return
-
-    def split(prefix: Tuple[slice, ...], axis: int) -> Iterator[Region]:
-        inner = math.prod(dims[axis + 1:])
-        rest = tuple(slice(0, d, 1) for d in dims[axis + 1:])
-        if inner <= limit:
-            step = max(1, limit // inner)
-            for start in range(0, dims[axis], step):
-                yield prefix + (slice(start, min(dims[axis], start + step), 1),) + rest
-            return
-        for index in range(dims[axis]):
-            yield from split(prefix + (slice(index, index + 1, 1),), axis + 1)
-
-    yield from split((), 0)
 
 
 def c_strides(shape: Shape) -> Shape:

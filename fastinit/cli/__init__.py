@@ -154,6 +154,8 @@ def build_parser():
                             f"{','.join(BENCH_PEERS)} (default: all importable)")
     bench.set_defaults(handler=_run_bench)
     experiments.add_cli_parser(commands)
+    from ..checkpoint import add_cli_parser as add_checkpoint_parser
+    add_checkpoint_parser(commands)
     return parser
 
 
