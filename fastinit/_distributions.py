@@ -23,10 +23,10 @@ LARGEST = {np.dtype(np.float16): 65504.0, np.dtype(np.float32): 3.40282346638528
            np.dtype(np.float64): 1.7976931348623157e308}
 LARGEST_BFLOAT16 = 3.3895313892515355e38
 
-#: The largest |x| a standard normal of the stream format can take: the
-#: Box-Muller radius sqrt(-2 ln u) at the smallest uniform u (2**-32 from
-#: one word in float32, 2**-64 from two words in float64).
-MAX_STANDARD_NORMAL = {4: math.sqrt(64 * math.log(2.0)), 8: math.sqrt(128 * math.log(2.0))}
+#: The largest |z| a standard normal of the stream format can take: the
+#: Box-Muller radius sqrt(-2 ln R) at the smallest R (2**-33 for float32,
+#: 2**-54 for float64; docs/stream-format.md, section 4).
+MAX_STANDARD_NORMAL = {4: math.sqrt(66 * math.log(2.0)), 8: math.sqrt(108 * math.log(2.0))}
 
 # A truncation interval narrower than this (in units of std) is sampled
 # uniformly; see truncated_normal_plan.

@@ -333,7 +333,7 @@ METHODS: Tuple[Method, ...] = (
            "nothing in particular: its scale ignores the layer size", shape_doc=_ARRAY_SHAPE,
            notes="Box-Muller on Philox4x32-10 words, as defined by the stream format.\n"
                  "    Parameters whose samples could overflow ``dtype`` (``|mean|`` plus\n"
-                 "    6.7 std for float32, 9.5 for float64) are refused."),
+                 "    6.8 std for float32, 8.7 for float64) are refused."),
     Method("uniform", "Uniform samples on ``[low, high)``.",
            (Param("low", 0.0, "float", _real("low"), "Lower bound (included)."),
             Param("high", 1.0, "float", _real("high"),
