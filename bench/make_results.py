@@ -71,17 +71,61 @@ def fastinit_cases(key_label=""):
 
     isa = "avx2" if key_label else fastinit.isa()
     cases = []
-    for method in ("normal", "uniform"):
-        for dtype in ("float32", "float64"):
-            for threads in (1, 2):
-                def make_fill(buffer, fill=getattr(fastinit, method), threads=threads):
-                    shape = buffer.shape
-                    return lambda: fill(shape, dtype=buffer.dtype, seed=1, out=buffer,
-                                        threads=threads)
-                key = f"fastinit{key_label} {method} {dtype} {threads}T"
-                label = f"fastinit ({isa}) `{method}`, {threads} thread{'s' * (threads > 1)}"
-                cases.append(Case(key, method, dtype, label, make_fill))
+    combos = [(m, d) for m in ("normal", "uniform") for d in ("float32", "float64")]
+    if not key_label:
+        combos += [("normal", "float16"), ("normal", "bfloat16")]
+    for method, dtype in combos:
+        for threads in (1, 2):
+            def make_fill(buffer, fill=getattr(fastinit, method), threads=threads):
+                shape = buffer.shape
+                return lambda: fill(shape, dtype=buffer.dtype, seed=1, out=buffer,
+                                    threads=threads)
+            key = f"fastinit{key_label} {method} {dtype} {threads}T"
+            label = f"fastinit ({isa}) `{method}`, {threads} thread{'s' * (threads > 1)}"
+            cases.append(Case(key, method, dtype, label, make_fill))
     return cases
+
+
+def buffer_dtype(name):
+    """numpy dtype of a case's buffer (bfloat16 from ml_dtypes)."""
+    if name == "bfloat16":
+        import ml_dtypes
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+SMALL_CALLS = 1000
+
+
+def measure_small_calls(torch, repeat):
+    """Microseconds per call of the small fills a model makes thousands of:
+    {label: us}, the contenders taking turns, each figure the best round of
+    SMALL_CALLS calls, all on one thread."""
+    import fastinit
+
+    vector = np.empty(1024, np.float32)
+    matrix = np.empty((32, 32), np.float32)
+    fills = {
+        "fastinit `normal(1024, out=x)`":
+            lambda: fastinit.normal(1024, seed=1, out=vector, threads=1),
+        "fastinit `he_normal((32, 32), out=w)`":
+            lambda: fastinit.he_normal((32, 32), seed=1, out=matrix, threads=1),
+    }
+    if torch is not None:
+        tensor = torch.empty(1024)
+        weight = torch.empty(32, 32)
+        fills["torch `normal_()` on 1,024 elements"] = tensor.normal_
+        fills["torch `nn.init.kaiming_normal_` on 32 x 32"] = (
+            lambda: torch.nn.init.kaiming_normal_(weight))
+
+    def batch(fill):
+        def run():
+            for _ in range(SMALL_CALLS):
+                fill()
+        return run
+
+    best = best_in_rounds({k: batch(f) for k, f in fills.items()}, repeat)
+    return {k: v / SMALL_CALLS * 1e6 for k, v in best.items()}
 
 
 def numpy_cases():
@@ -152,7 +196,8 @@ def measure(cases, sizes, repeat, log=sys.stderr):
         for case in cases:
             buffer = buffers.get(case.dtype)
             if buffer is None:
-                buffer = buffers[case.dtype] = first_touched((n,), case.dtype, "buffer")
+                buffer = buffers[case.dtype] = first_touched((n,), buffer_dtype(case.dtype),
+                                                             "buffer")
             fills[case.key] = case.make_fill(buffer)
 
         def report(round_index, n=n):
@@ -247,7 +292,7 @@ def ratio_text(value):
     return "-" if value is None else f"{value:.2f}x"
 
 
-def evaluate_targets(results, sizes, avx2_reason, torch_reason):
+def evaluate_targets(results, sizes, avx2_reason, torch_reason, small_calls=None):
     """fastinit's speed targets at the largest size: rows of text."""
     n = max(sizes)
 
@@ -278,6 +323,23 @@ def evaluate_targets(results, sizes, avx2_reason, torch_reason):
          ratio(ns(AVX2_TORCH_KEY), ns("fastinit (AVX2) normal float32 1T")), 2.5,
          avx2_reason or torch_reason),
     ]
+    # times relative to a reference: at most the required factor
+    at_most = []
+    for dtype in ("bfloat16", "float16"):
+        for threads in (1, 2):
+            at_most.append((f"{dtype} normal, {threads} thread{'s' * (threads > 1)}, time vs "
+                            "float32", ratio(ns(f"fastinit normal {dtype} {threads}T"),
+                                             ns(f"fastinit normal float32 {threads}T")), 1.3,
+                            None))
+    small = small_calls or {}
+    torch_small = small.get("torch `normal_()` on 1,024 elements")
+    at_most += [
+        ("`normal(1024, out=x)`, time vs torch `normal_()` on 1,024 elements",
+         ratio(small.get("fastinit `normal(1024, out=x)`"), torch_small), 1.2, torch_reason),
+        ("`he_normal((32, 32), out=w)`, time vs torch `normal_()` on 1,024 elements",
+         ratio(small.get("fastinit `he_normal((32, 32), out=w)`"), torch_small), 2.0,
+         torch_reason),
+    ]
     rows = []
     for label, measured, required, reason in targets:
         if measured is None:
@@ -285,6 +347,12 @@ def evaluate_targets(results, sizes, avx2_reason, torch_reason):
         else:
             verdict = "pass" if measured >= required else "FAIL"
         rows.append((label, ratio_text(measured), f">= {required:g}x", verdict))
+    for label, measured, limit, reason in at_most:
+        if measured is None:
+            verdict = f"not measured: {reason}" if reason else "not measured"
+        else:
+            verdict = "pass" if measured <= limit else "FAIL"
+        rows.append((label, ratio_text(measured), f"<= {limit:g}x", verdict))
     return rows
 
 
@@ -295,7 +363,8 @@ def markdown_table(headers, rows):
     return "\n".join(lines)
 
 
-def render(results, cases, sizes, repeat, info, avx2_reason, torch_reason, command):
+def render(results, cases, sizes, repeat, info, avx2_reason, torch_reason, command,
+           small_calls=None):
     largest = max(sizes)
     lines = [
         "# fastinit benchmark results",
@@ -332,7 +401,8 @@ def render(results, cases, sizes, repeat, info, avx2_reason, torch_reason, comma
         f"## Targets (at n = {size_label(largest)})",
         "",
         markdown_table(["target", "measured", "required", "result"],
-                       evaluate_targets(results, sizes, avx2_reason, torch_reason)),
+                       evaluate_targets(results, sizes, avx2_reason, torch_reason,
+                                        small_calls)),
         "",
         "Speed-ups are the other contender's time divided by fastinit's; for the "
         "`buf.fill(1.0)` target, at least 1.00x means fastinit's 2-thread uniform fill "
@@ -344,22 +414,30 @@ def render(results, cases, sizes, repeat, info, avx2_reason, torch_reason, comma
         "the same method and dtype: 20x means fastinit is 20 times as fast; below 1x, "
         "the row is faster.",
     ]
+    if small_calls:
+        lines += ["", "## Small calls", "",
+                  f"Microseconds per call, best round of {SMALL_CALLS} calls, one thread, "
+                  "the contenders taking turns:", "",
+                  markdown_table(["call", "us per call"],
+                                 [(k, f"{v:.2f}") for k, v in small_calls.items()])]
     size_headers = [f"n = {size_label(n)}" for n in sizes]
-    for method in ("normal", "uniform"):
-        for dtype in ("float32", "float64"):
-            reference = results.get(f"fastinit {method} {dtype} 1T", {})
-            rows = []
-            for case in cases:
-                if case.method != method or case.dtype != dtype or case.key not in results:
-                    continue
-                by_size = results[case.key]
-                figures = [f"{by_size[n]:.3f}" if n in by_size else "-" for n in sizes]
-                ratios = [ratio_text(by_size[n] / reference[n])
-                          if n in by_size and reference.get(n) else "-" for n in sizes]
-                rows.append([case.label] + figures + ratios)
-            lines += ["", f"### {method}, {dtype}", "",
-                      markdown_table(["contender"] + [f"ns/element, {h}" for h in size_headers]
-                                     + [f"vs fastinit 1T, {h}" for h in size_headers], rows)]
+    for method, dtype in [("normal", "float32"), ("normal", "float64"), ("normal", "float16"),
+                          ("normal", "bfloat16"), ("uniform", "float32"),
+                          ("uniform", "float64")]:
+        reference_dtype = dtype if dtype in ("float32", "float64") else "float32"
+        reference = results.get(f"fastinit {method} {reference_dtype} 1T", {})
+        rows = []
+        for case in cases:
+            if case.method != method or case.dtype != dtype or case.key not in results:
+                continue
+            by_size = results[case.key]
+            figures = [f"{by_size[n]:.3f}" if n in by_size else "-" for n in sizes]
+            ratios = [ratio_text(by_size[n] / reference[n])
+                      if n in by_size and reference.get(n) else "-" for n in sizes]
+            rows.append([case.label] + figures + ratios)
+        lines += ["", f"### {method}, {dtype}", "",
+                  markdown_table(["contender"] + [f"ns/element, {h}" for h in size_headers]
+                                 + [f"vs fastinit 1T, {h}" for h in size_headers], rows)]
     notes = []
     if torch_reason:
         notes.append(f"- torch: {torch_reason}")
@@ -456,6 +534,7 @@ def main(argv=None):
     load_before = load_average()
     cases = fastinit_cases() + numpy_cases() + (torch_cases(torch) if torch else [])
     results = measure(cases, sizes, args.repeat)
+    small_calls = measure_small_calls(torch, max(args.repeat, 5))
     avx2_reason = "skipped with --no-avx2"
     if not args.no_avx2:
         avx2_results, avx2_reason = measure_avx2_in_child(sizes, args.repeat)
@@ -466,7 +545,7 @@ def main(argv=None):
     command_args = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python bench/make_results.py"] + list(command_args))
     text = render(results, cases, sizes, args.repeat, machine_info(torch, load_before), avx2_reason,
-                  torch_reason, command)
+                  torch_reason, command, small_calls)
     if args.output == "-":
         sys.stdout.write(text)
     else:
