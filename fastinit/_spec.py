@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import operator
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -284,15 +283,7 @@ def _rebuild_spec(method: str, shape: Tuple[int, ...], dtype_name: str,
 
 
 def _positive_count(value: Any, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a positive integer, not bool")
-    try:
-        count = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a positive integer, not {type(value).__name__}") from None
-    if count < 1:
-        raise ValueError(f"{name} must be at least 1, got {count}")
-    return count
+    return _validate.integer(value, name, minimum=1)
 
 
 def _whole(shape: Tuple[int, ...]) -> Tuple[slice, ...]:

@@ -48,6 +48,7 @@ from typing import Tuple, Union
 import numpy as np
 
 from . import _validate
+from ._argtypes import positive_int
 from ._spec import Spec, _positive_count, as_recipe_mapping, flat_range_regions
 
 __all__ = [
@@ -964,7 +965,7 @@ def add_cli_parser(subparsers: Any) -> Any:
     parser.add_argument("--dtype", choices=tuple(DTYPE_CODES), metavar="D",
                         help="dtype of every tensor, overriding SPEC.json: "
                              + ", ".join(DTYPE_CODES))
-    parser.add_argument("--threads", type=_positive_argument, metavar="T",
+    parser.add_argument("--threads", type=positive_int, metavar="T",
                         help="fill threads (default: all cores)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bar (it is shown only on a terminal anyway)")
@@ -989,17 +990,6 @@ def _size_argument(text: str) -> int:
         return parse_size(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _positive_argument(text: str) -> int:
-    import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 class UsageError(ValueError):

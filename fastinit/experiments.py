@@ -18,7 +18,6 @@ alone.
 
 import argparse
 import math
-import operator
 import os
 import secrets
 import sys
@@ -29,6 +28,10 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 import numpy as np
 
 import fastinit
+
+from . import _validate
+from ._argtypes import positive_int
+from ._timing import available_bytes
 
 __all__ = [
     "ACTIVATIONS",
@@ -284,16 +287,9 @@ def _weights(method, shape, activation, seed, layer, dtype):
 
 # ---------------------------------------------------------------- arguments
 
+
 def _count(value, name):
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got bool")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
+    return _validate.integer(value, name, minimum=1)
 
 
 def _widths(width, depth):
@@ -825,18 +821,6 @@ def _verdict(activation, widths, x, profile):
     return "stable", f"{ratios}: within the {limits}"
 
 
-def _available_bytes():
-    """MemAvailable of /proc/meminfo in bytes, None where it cannot be read."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def depth_profile(activation: str = DEFAULT_ACTIVATION,
                   width: Union[int, Sequence[int]] = DEFAULT_WIDTH,
                   depth: Optional[int] = None,
@@ -964,7 +948,7 @@ def depth_profile(activation: str = DEFAULT_ACTIVATION,
     needed_bytes = (kept_bytes
                     + 2 * max(a * b for a, b in zip(widths, widths[1:])) * dt.itemsize
                     + 8 * batch * max(widths) * dt.itemsize)
-    available = _available_bytes()
+    available = available_bytes()
     if available is not None and needed_bytes > 0.8 * available:
         raise ValueError(
             f"the experiment needs about {needed_bytes / 2**30:.1f} GiB but only "
@@ -1025,19 +1009,9 @@ examples:
 Bad arguments exit with status 2."""
 
 
-def _cli_count(text):
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
-
-
 def _cli_width(text):
     parts = [part.strip() for part in text.split(",")]
-    widths = tuple(_cli_count(part) for part in parts)
+    widths = tuple(positive_int(part) for part in parts)
     if len(widths) == 1:
         return widths[0]
     return widths
@@ -1130,14 +1104,14 @@ def add_cli_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help=f"units of the input and of every layer (default "
                              f"{DEFAULT_WIDTH}), or comma-separated widths n0,n1,...: "
                              "the input's, then each layer's")
-    parser.add_argument("--depth", "-d", type=_cli_count, metavar="L",
+    parser.add_argument("--depth", "-d", type=positive_int, metavar="L",
                         help=f"number of layers (default {DEFAULT_DEPTH}; with a list "
                              "of widths, one fewer than the widths)")
     parser.add_argument("--methods", "-m", type=_cli_methods, metavar="LIST",
                         help="comma-separated fastinit initializers, each name or "
                              "name:key=value[:key=value] (default "
                              f"{','.join(DEFAULT_METHODS)})")
-    parser.add_argument("--batch", "-b", type=_cli_count, metavar="B",
+    parser.add_argument("--batch", "-b", type=positive_int, metavar="B",
                         help=f"examples in the batch (default {DEFAULT_BATCH})")
     parser.add_argument("--seed", type=_cli_seed, metavar="S",
                         help=f"seed of the input and the weights (default {DEFAULT_SEED})")

@@ -149,7 +149,7 @@ def test_chunks_are_independent_of_the_scheduler_threads_default_to_one():
     got = array.compute(scheduler="sync")
     np.testing.assert_array_equal(got, fastinit.normal((8, 6), seed=4, stream="r"))
     assert len(calls) == 6
-    stream = fastinit._engine.resolve_stream("r")
+    stream = fastinit._validate.stream("r")
     assert {c[:2] for c in calls} == {(4, stream)} and {c[3] for c in calls} == {1}
     assert sorted((r[0].start, r[1].start) for _, _, r, _ in calls) == [
         (0, 0), (0, 4), (3, 0), (3, 4), (6, 0), (6, 4)]

@@ -313,7 +313,7 @@ def test_progress_callback_counts_every_layer():
     (dict(methods=[("normal", {"seed": 3})]), ValueError, "set by the experiment"),
     (dict(methods=[3]), TypeError, "a name or a"),
     (dict(width=0), ValueError, "width must be at least 1"),
-    (dict(width=True), TypeError, "got bool"),
+    (dict(width=True), TypeError, "not bool"),
     (dict(width=2.5), TypeError, "width must be an integer"),
     (dict(width=[8]), ValueError, "at least two entries"),
     (dict(width=[8, 8, 8], depth=5), ValueError, "3 widths make 2 layers"),

@@ -222,7 +222,7 @@ def test_iter_regions_drive_a_hand_written_loop():
 def test_iter_regions_bad_arguments():
     with pytest.raises(ValueError, match="at least 1"):
         fastinit.iter_regions((3, 3), 0)
-    with pytest.raises(TypeError, match="positive integer"):
+    with pytest.raises(TypeError, match="must be an integer"):
         fastinit.iter_regions((3, 3), 2.5)
     with pytest.raises(TypeError, match="bool"):
         fastinit.iter_regions((3, 3), True)

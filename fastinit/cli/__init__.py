@@ -20,6 +20,7 @@ import textwrap
 import fastinit
 from fastinit import experiments
 
+from .._argtypes import positive_int, seed as seed_argument
 from ._common import (BENCH_METHODS, BENCH_PEERS, BENCH_REPEAT, BENCH_SIZE, DEFAULT_DTYPE,
                       DEFAULT_SEED, DEMO_N_IN, DEMO_N_OUT, DEMO_REPEAT, DEMO_SIZE, PROG,
                       _DESCRIPTION, _EPILOG)
@@ -32,28 +33,6 @@ __all__ = ["main", "build_parser", "ProgressBar", "BENCH_METHODS", "explain_text
 
 
 # ---------------------------------------------------------------- argument types
-
-def _positive_int(text):
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
-
-
-def _seed(text):
-    """argparse type: a seed, an integer in [0, 2**64)."""
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 0 <= value < 2**64:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**64), got {value}")
-    return value
-
 
 def _peer_list(text):
     """argparse type: a comma-separated subset of BENCH_PEERS."""
@@ -89,13 +68,13 @@ def build_parser():
     )
     parser.add_argument("--version", action="version",
                         version=f"{PROG} {fastinit.__version__}")
-    parser.add_argument("--size", type=_positive_int, metavar="N",
+    parser.add_argument("--size", type=positive_int, metavar="N",
                         help=f"side of the timed square He-normal matrix (default {DEMO_SIZE})")
-    parser.add_argument("--repeat", type=_positive_int, metavar="R",
+    parser.add_argument("--repeat", type=positive_int, metavar="R",
                         help=f"timed runs after one warm-up; the best is shown (default {DEMO_REPEAT})")
-    parser.add_argument("--threads", type=_positive_int, metavar="T",
+    parser.add_argument("--threads", type=positive_int, metavar="T",
                         help="threads fastinit fills with (default: automatic)")
-    parser.add_argument("--seed", type=_seed, metavar="S",
+    parser.add_argument("--seed", type=seed_argument, metavar="S",
                         help=f"seed of the sampled weights, in [0, 2**64) (default {DEFAULT_SEED})")
     parser.set_defaults(handler=_run_demo)
 
@@ -113,14 +92,14 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         argument_default=argparse.SUPPRESS,
     )
-    explain.add_argument("n_in", type=_positive_int, metavar="N_IN",
+    explain.add_argument("n_in", type=positive_int, metavar="N_IN",
                          help="number of inputs of the layer (fan_in)")
-    explain.add_argument("n_out", type=_positive_int, metavar="N_OUT",
+    explain.add_argument("n_out", type=positive_int, metavar="N_OUT",
                          help="number of outputs of the layer (fan_out)")
     explain.add_argument("--activation", "-a", metavar="A",
                          help="activation after the layer (relu, gelu, tanh, selu, ...): "
                               "marks the recommended method and says why")
-    explain.add_argument("--seed", type=_seed, metavar="S",
+    explain.add_argument("--seed", type=seed_argument, metavar="S",
                          help=f"seed of the sampled weights (default {DEFAULT_SEED})")
     explain.add_argument("--dtype", metavar="D",
                          help=f"dtype of the sampled weights: float32, float64, float16, "
@@ -141,11 +120,11 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         argument_default=argparse.SUPPRESS,
     )
-    bench.add_argument("--size", type=_positive_int, metavar="N",
+    bench.add_argument("--size", type=positive_int, metavar="N",
                        help=f"side of the square matrix filled (default {BENCH_SIZE})")
-    bench.add_argument("--repeat", type=_positive_int, metavar="R",
+    bench.add_argument("--repeat", type=positive_int, metavar="R",
                        help=f"timed runs after one warm-up; the best is kept (default {BENCH_REPEAT})")
-    bench.add_argument("--threads", type=_positive_int, metavar="T",
+    bench.add_argument("--threads", type=positive_int, metavar="T",
                        help="threads fastinit fills with (default: automatic)")
     bench.add_argument("--dtype", choices=("float32", "float64"), metavar="D",
                        help=f"float32 or float64 (default {DEFAULT_DTYPE})")
