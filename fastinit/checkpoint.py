@@ -49,6 +49,7 @@ import numpy as np
 
 from . import _validate
 from ._argtypes import positive_int
+from ._argtypes import seed as seed_argument
 from ._spec import Spec, _positive_count, as_recipe_mapping, flat_range_regions
 
 __all__ = [
@@ -958,7 +959,7 @@ def add_cli_parser(subparsers: Any) -> Any:
     )
     parser.add_argument("spec", metavar="SPEC.json", help="the tensors to write")
     parser.add_argument("out", metavar="OUT", help="the .safetensors file (or shard directory)")
-    parser.add_argument("--seed", type=_seed_argument, metavar="S", required=True,
+    parser.add_argument("--seed", type=seed_argument, metavar="S", required=True,
                         help="seed in [0, 2**64)")
     parser.add_argument("--max-shard-size", type=_size_argument, metavar="SIZE",
                         help="split into shards of at most SIZE tensor bytes (5GB, 500MiB)")
@@ -971,17 +972,6 @@ def add_cli_parser(subparsers: Any) -> Any:
                         help="no progress bar (it is shown only on a terminal anyway)")
     parser.set_defaults(handler=run_cli)
     return parser
-
-
-def _seed_argument(text: str) -> int:
-    import argparse
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 0 <= value < 2**64:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**64), got {value}")
-    return value
 
 
 def _size_argument(text: str) -> int:

@@ -31,6 +31,7 @@ import fastinit
 
 from . import _validate
 from ._argtypes import positive_int
+from ._argtypes import seed as seed_argument
 from ._timing import available_bytes
 
 __all__ = [
@@ -1017,16 +1018,6 @@ def _cli_width(text):
     return widths
 
 
-def _cli_seed(text):
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 0 <= value < 1 << 64:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**64), got {value}")
-    return value
-
-
 def _cli_activation(text):
     try:
         return _canonical_activation(text)
@@ -1113,7 +1104,7 @@ def add_cli_parser(subparsers: Any) -> argparse.ArgumentParser:
                              f"{','.join(DEFAULT_METHODS)})")
     parser.add_argument("--batch", "-b", type=positive_int, metavar="B",
                         help=f"examples in the batch (default {DEFAULT_BATCH})")
-    parser.add_argument("--seed", type=_cli_seed, metavar="S",
+    parser.add_argument("--seed", type=seed_argument, metavar="S",
                         help=f"seed of the input and the weights (default {DEFAULT_SEED})")
     parser.add_argument("--dtype", choices=("float32", "float64"), metavar="D",
                         help=f"float32 or float64 (default {DEFAULT_DTYPE})")
