@@ -63,7 +63,7 @@ class FillPlan:
     """
 
     __slots__ = ("method", "shape", "dtype", "compute_dtype", "params", "layout", "out_object",
-                 "out", "threads", "post", "elements_per_block", "code")
+                 "out", "threads", "post", "elements_per_block", "code", "chunk")
 
     def __init__(self, method: str, shape: Shape, dtype: np.dtype, params: tuple,
                  out: Any, region: Any, threads: Any,
@@ -81,6 +81,7 @@ class FillPlan:
         key = (method, _COMPUTE_NAMES[self.compute_dtype])
         self.elements_per_block = ELEMENTS_PER_BLOCK[key]
         self.code = _core.METHOD_CODES[key]
+        self.chunk = self._chunk_elements()
 
     def blocks(self) -> int:
         """Blocks a fill of the whole logical array uses."""
@@ -105,7 +106,14 @@ class FillPlan:
             return result
         if (self.post is None and out.dtype == self.compute_dtype and out.flags.c_contiguous
                 and out.flags.aligned):
-            self._fill_in_place(out, seed, stream, block)
+            if layout.n_runs == 1 and layout.size <= MAX_RUNS_PER_PIECE:
+                # one run (a whole array, or a block of whole rows): one call
+                streaming = layout.size * out.itemsize >= STREAMING_THRESHOLD_BYTES
+                _core.fill(self.code, out.reshape(-1).view(np.uint8), 0, 0, layout.size,
+                           layout.run_len, 0, None, layout.first, seed, stream, block,
+                           self.params, streaming, self.threads, self.chunk)
+            else:
+                self._fill_in_place(out, seed, stream, block)
         else:
             self._fill_through_chunks(out, seed, stream, block)
         return result
@@ -117,7 +125,7 @@ class FillPlan:
         `dest`, whose first element is region element `origin`, at most
         `max_runs` runs per call into the core."""
         run_begin = begin // layout.run_len
-        chunk = self._chunk_elements()
+        chunk = self.chunk
         while begin < end:
             piece_end = min(end, (run_begin + max_runs) * layout.run_len)
             run_end = (piece_end - 1) // layout.run_len + 1
@@ -157,7 +165,7 @@ class FillPlan:
 
     def _chunk_elements(self) -> int:
         # Pieces between signal checks: a few milliseconds of work each.
-        if self.threads == 1 and self.layout.size <= (1 << 16):
+        if self.layout.size <= (1 << 16):
             return 1 << 16
         slow = self.method == "truncated_normal" or _core.isa_selected() == "scalar"
         per_thread = (1 << 16) if slow else (1 << 22)

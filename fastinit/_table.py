@@ -14,6 +14,7 @@ with ``python -m fastinit._stubgen``.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
@@ -59,15 +60,15 @@ class Method(NamedTuple):
 
 
 def _real(name: str) -> Callable[[Any], float]:
-    return lambda value: _validate.real(value, name)
+    return functools.partial(_validate.real, name=name)
 
 
 def _nonnegative(name: str) -> Callable[[Any], float]:
-    return lambda value: _validate.nonnegative(value, name)
+    return functools.partial(_validate.nonnegative, name=name)
 
 
 def _choice(name: str, choices: Tuple[str, ...]) -> Callable[[Any], str]:
-    return lambda value: _validate.choice(value, name, choices)
+    return functools.partial(_validate.choice, name=name, choices=choices)
 
 
 def _optional_bound(name: str, infinity: float) -> Callable[[Any], Optional[float]]:
@@ -111,8 +112,14 @@ class Fixed:
     def start(self, n_blocks: int) -> Tuple[int, int, int]:
         # Resolved once, so that a method drawing twice (orthogonal, sparse)
         # uses one seed even when it comes from the OS.
-        return (_validate.seed(self.seed), _validate.stream(self.stream),
-                _validate.block(self.block))
+        seed, stream, block = self.seed, self.stream, self.block
+        if not (type(seed) is int and 0 <= seed < _validate.UINT64_LIMIT):
+            seed = _validate.seed(seed)
+        if not (type(stream) is int and 0 <= stream < _validate.UINT64_LIMIT):
+            stream = _validate.stream(stream)
+        if not (block == 0 and type(block) is int):
+            block = _validate.block(block)
+        return seed, stream, block
 
 
 class FromGenerator:
