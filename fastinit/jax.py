@@ -102,6 +102,8 @@ _FLOAT_DTYPES = frozenset(
 
 def _real(value, name):
     """`value` (a Python or concrete JAX/NumPy scalar) as a finite float."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
     try:
         number = float(value)
     except TypeError as error:
