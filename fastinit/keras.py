@@ -53,7 +53,11 @@ except ImportError as error:  # pragma: no cover - exercised without keras only
     import importlib.util
     import os
 
-    if importlib.util.find_spec("keras") is None:
+    try:
+        installed = importlib.util.find_spec("keras") is not None
+    except (ImportError, ValueError):
+        installed = False
+    if not installed:
         raise ImportError(
             "fastinit.keras needs Keras 3, which is not installed: pip install keras "
             "(and a backend, e.g. pip install jax)") from error
@@ -126,6 +130,8 @@ def _shape(shape):
 
 
 def _scalar(value, name):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
     try:
         return float(value)
     except TypeError as error:
