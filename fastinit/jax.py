@@ -207,18 +207,29 @@ def _seed_and_stream(words):
 # the initializer every factory returns
 
 
+def _zeros_into(out, shape, dtype):
+    if out is None:
+        return np.zeros(shape, dtype)
+    out[...] = 0
+    return out
+
+
 def _host_fill(fill, shape, dtype):
     """A host function from key words ``(*batch, n)`` to arrays ``(*batch, *shape)``.
 
-    ``fill(seed, stream, out)`` writes one array into ``out``.  The leading
-    axes are the keys of ``jax.vmap`` (``vmap_method="expand_dims"``): each
-    key's array is computed as it would be alone.
+    ``fill(seed, stream, out=None)`` makes one array (into ``out`` when
+    given).  The leading axes are the keys of ``jax.vmap``
+    (``vmap_method="expand_dims"``): each key's array is computed as it
+    would be alone.
     """
 
     def run(words):
         words = np.asarray(words, dtype=np.uint32)
         batch = words.shape[:-1]
         flat = words.reshape(-1, words.shape[-1])
+        if flat.shape[0] == 1:
+            # fastinit's own allocation (cache-line aligned when large)
+            return fill(*_seed_and_stream(flat[0])).reshape(batch + shape)
         result = np.empty((flat.shape[0],) + shape, dtype)
         for index, key_words in enumerate(flat):
             seed, stream = _seed_and_stream(key_words)
@@ -361,8 +372,8 @@ def uniform(scale=1e-2, dtype=None):
     low, high = min(0.0, scale), max(0.0, scale)
 
     def prepare(shape, dtype):
-        def fill(seed, stream, out):
-            _uniform(shape, low, high, dtype=dtype, seed=seed, stream=stream, out=out)
+        def fill(seed, stream, out=None):
+            return _uniform(shape, low, high, dtype=dtype, seed=seed, stream=stream, out=out)
         return fill
 
     return _initializer("uniform", prepare, dtype)
@@ -386,8 +397,8 @@ def normal(stddev=1e-2, dtype=None):
     std = abs(_real(stddev, "stddev"))
 
     def prepare(shape, dtype):
-        def fill(seed, stream, out):
-            _normal(shape, 0.0, std, dtype=dtype, seed=seed, stream=stream, out=out)
+        def fill(seed, stream, out=None):
+            return _normal(shape, 0.0, std, dtype=dtype, seed=seed, stream=stream, out=out)
         return fill
 
     return _initializer("normal", prepare, dtype)
@@ -427,11 +438,10 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
     a, b = sorted((lower * std, upper * std))
 
     def prepare(shape, dtype):
-        def fill(seed, stream, out):
+        def fill(seed, stream, out=None):
             if std == 0.0:
-                out[...] = 0
-            else:
-                _truncated_normal(shape, 0.0, abs(std), a, b, dtype=dtype, seed=seed,
+                return _zeros_into(out, shape, dtype)
+            return _truncated_normal(shape, 0.0, abs(std), a, b, dtype=dtype, seed=seed,
                                   stream=stream, out=out)
         return fill
 
@@ -503,8 +513,8 @@ def _variance_scaling_initializer(method, scale, mode, distribution, in_axis, ou
     def prepare(shape, dtype):
         _fans(shape, **axes)
 
-        def fill(seed, stream, out):
-            _variance_scaling(shape, scale, mode, distribution, dtype=dtype, seed=seed,
+        def fill(seed, stream, out=None):
+            return _variance_scaling(shape, scale, mode, distribution, dtype=dtype, seed=seed,
                               stream=stream, out=out, **axes)
         return fill
 
@@ -575,11 +585,15 @@ def _orthogonal_fill(shape, scale, column_axis, dtype):
     axis = np.lib.array_utils.normalize_axis_index(column_axis, len(shape))
     moved = tuple(np.delete(np.array(shape, dtype=np.int64), axis).tolist()) + (shape[axis],)
 
-    def fill(seed, stream, out):
-        if out.size == 0:
-            return
-        matrix = _orthogonal(moved, scale, dtype=dtype, seed=seed, stream=stream)
-        out[...] = np.moveaxis(matrix, -1, axis)
+    def fill(seed, stream, out=None):
+        if math.prod(shape) == 0:
+            return _zeros_into(out, shape, dtype)
+        matrix = np.moveaxis(_orthogonal(moved, scale, dtype=dtype, seed=seed, stream=stream),
+                             -1, axis)
+        if out is None:
+            return np.ascontiguousarray(matrix)
+        out[...] = matrix
+        return out
 
     return fill
 
@@ -657,10 +671,11 @@ def delta_orthogonal(scale=1.0, column_axis=-1, dtype=None):
         centre = tuple((k - 1) // 2 for k in shape[:-2])
         fill_matrix = _orthogonal_fill(shape[-2:], scale, column_axis, dtype)
 
-        def fill(seed, stream, out):
-            out[...] = 0
+        def fill(seed, stream, out=None):
+            out = _zeros_into(out, shape, dtype)
             if out.size:
                 fill_matrix(seed, stream, out[centre])
+            return out
         return fill
 
     return _initializer("delta_orthogonal", prepare, dtype)
