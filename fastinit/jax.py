@@ -38,7 +38,9 @@ equals ``fastinit.variance_scaling((784, 256), 2.0, "fan_in",
 "truncated_normal", seed=7)`` bit for bit.  Keys of four words (the ``rbg``
 and ``unsafe_rbg`` implementations) give ``seed = w0 * 2**32 + w1`` and
 ``stream = w2 * 2**32 + w3``.  The array is computed on the host by the same
-code eagerly and inside ``jax.jit`` (through ``jax.pure_callback``), so it is
+code eagerly and inside ``jax.jit`` (through ``jax.pure_callback``, or on CPU
+``jax.experimental.buffer_callback``, which writes straight into XLA's output
+buffer and saves a copy), so it is
 the same on any machine, inside or outside jit, and under ``jax.vmap`` each
 key of the batch gives the array it gives alone.  Flax derives a different
 key for every parameter, hence different seeds.
@@ -220,23 +222,60 @@ def _host_fill(fill, shape, dtype):
     ``fill(seed, stream, out=None)`` makes one array (into ``out`` when
     given).  The leading axes are the keys of ``jax.vmap``
     (``vmap_method="expand_dims"``): each key's array is computed as it
-    would be alone.
+    would be alone.  ``run(words, out=None)`` writes into ``out`` (an array
+    of the result's shape) when given.
     """
 
-    def run(words):
+    def run(words, out=None):
         words = np.asarray(words, dtype=np.uint32)
         batch = words.shape[:-1]
         flat = words.reshape(-1, words.shape[-1])
-        if flat.shape[0] == 1:
+        if out is None and flat.shape[0] == 1:
             # fastinit's own allocation (cache-line aligned when large)
             return fill(*_seed_and_stream(flat[0])).reshape(batch + shape)
-        result = np.empty((flat.shape[0],) + shape, dtype)
+        target = out if out is not None and out.flags.c_contiguous else np.empty(
+            batch + shape, dtype)
+        per_key = target.reshape((flat.shape[0],) + shape)
         for index, key_words in enumerate(flat):
-            seed, stream = _seed_and_stream(key_words)
-            fill(seed, stream, result[index])
-        return result.reshape(batch + shape)
+            fill(*_seed_and_stream(key_words), per_key[index])
+        if out is not None and target is not out:
+            out[...] = target
+        return target
 
     return run
+
+
+def _buffer_callback():
+    """``jax.experimental.buffer_callback.buffer_callback`` where it can be used, else None.
+
+    It lets the host function write straight into XLA's output buffer, which
+    saves ``pure_callback``'s copy of the result; its buffers are host
+    memory (``numpy.asarray`` works on them) only on CPU.
+    """
+    if not _PREFER_BUFFER_CALLBACK or jax.default_backend() != "cpu":
+        return None
+    try:
+        from jax.experimental.buffer_callback import buffer_callback
+    except ImportError:
+        return None
+    return buffer_callback
+
+
+# Tests set this to False to exercise the pure_callback path on CPU.
+_PREFER_BUFFER_CALLBACK = True
+
+
+def _traced(host, shape, dtype, words):
+    """The result of ``host`` on traced key words, computed on the host when run."""
+    result_type = jax.ShapeDtypeStruct(shape, dtype)
+    buffer_callback = _buffer_callback()
+    if buffer_callback is None:
+        return jax.pure_callback(host, result_type, words, vmap_method="expand_dims")
+
+    def write(context, out, key_words):
+        host(np.asarray(key_words), out=np.asarray(out))
+
+    return buffer_callback(write, result_type, vmap_method="expand_dims")(words)
 
 
 def _placed(array, out_sharding):
@@ -263,8 +302,7 @@ def _initializer(method, prepare, default_dtype):
         words = _key_words(key, method)
         host = _host_fill(prepare(shape, dtype), shape, dtype)
         if isinstance(words, jax.core.Tracer):
-            result = jax.pure_callback(host, jax.ShapeDtypeStruct(shape, dtype), words,
-                                       vmap_method="expand_dims")
+            result = _traced(host, shape, dtype, words)
         else:
             result = jnp.asarray(host(np.asarray(words)))
         return _placed(result, out_sharding)

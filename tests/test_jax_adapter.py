@@ -191,6 +191,31 @@ def test_vmap_over_keys_gives_each_key_s_array():
         np.testing.assert_array_equal(np.asarray(jitted), single, err_msg=name)
 
 
+def test_pure_callback_path_gives_the_same_arrays(monkeypatch):
+    # on CPU the traced path writes through buffer_callback; pure_callback is
+    # the path elsewhere (and where buffer_callback is missing)
+    key = jax.random.key(12)
+    keys = jax.random.split(key, 3)
+    shape = (5, 6)
+    cases = [(name, init) for name, init in _every_initializer().items()
+             if name in ("truncated_normal", "glorot_normal", "orthogonal", "delta_orthogonal")]
+    expected = {}
+    for name, init in cases:
+        for dtype in (jnp.float32, jnp.bfloat16):
+            expected[name, dtype] = (
+                np.asarray(init(key, (3,) + shape, dtype)),
+                np.asarray(jax.jit(jax.vmap(lambda k: init(k, (3,) + shape, dtype)))(keys)))
+    monkeypatch.setattr(fij, "_PREFER_BUFFER_CALLBACK", False)
+    for name, init in cases:
+        for dtype in (jnp.float32, jnp.bfloat16):
+            single, batched = expected[name, dtype]
+            jitted = jax.jit(lambda k: init(k, (3,) + shape, dtype))(key)
+            vmapped = jax.jit(jax.vmap(lambda k: init(k, (3,) + shape, dtype)))(keys)
+            assert jitted.dtype == dtype
+            np.testing.assert_array_equal(np.asarray(jitted), single, err_msg=name)
+            np.testing.assert_array_equal(np.asarray(vmapped), batched, err_msg=name)
+
+
 def test_nested_vmap_and_raw_keys():
     keys = jax.random.split(jax.random.PRNGKey(8), 6).reshape(2, 3, 2)
     init = fij.glorot_uniform()
