@@ -48,7 +48,7 @@ import random
 import numpy as np
 
 try:
-    import keras
+    import keras  # type: ignore[import-untyped]
 except ImportError as error:  # pragma: no cover - exercised without keras only
     import importlib.util
     import os
