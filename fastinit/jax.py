@@ -304,7 +304,8 @@ def _initializer(method, prepare, default_dtype):
         if isinstance(words, jax.core.Tracer):
             result = _traced(host, shape, dtype, words)
         else:
-            result = jnp.asarray(host(np.asarray(words)))
+            # device_put of a fresh, cache-line-aligned host array does not copy on CPU
+            result = jax.device_put(host(np.asarray(words)))
         return _placed(result, out_sharding)
 
     init.__name__ = init.__qualname__ = method
