@@ -234,6 +234,31 @@ def check_errors(report):
 # parity with keras.initializers (backend-independent: run with one backend)
 
 
+def check_signatures(report):
+    """Every class takes Keras's constructor arguments, in Keras's order, with its defaults."""
+    import inspect
+    for name in fik.__all__:
+        if name == "keras_fans":
+            continue
+        ours, theirs = getattr(fik, name), getattr(keras.initializers, name)
+        assert issubclass(ours, keras.initializers.Initializer), name
+        assert [(p.name, p.kind, p.default)
+                for p in inspect.signature(ours.__init__).parameters.values()] == [
+            (p.name, p.kind, p.default)
+            for p in inspect.signature(theirs.__init__).parameters.values()], name
+        assert list(inspect.signature(ours.__call__).parameters) == ["self", "shape", "dtype"]
+        # get_config has Keras's keys, and from_config rebuilds an equal initializer
+        instance_kwargs = {"seed": 3} if "seed" in inspect.signature(ours).parameters else {}
+        config = ours(**instance_kwargs).get_config()
+        their_keys = set(theirs(**instance_kwargs).get_config())
+        if name == "Identity":
+            # Keras 3.15's Identity has no get_config (gain is lost); ours keeps gain
+            assert their_keys <= set(config) == {"gain"}, name
+        else:
+            assert set(config) == their_keys, name
+        assert ours.from_config(config).get_config() == config, name
+
+
 def standard_draws(seed, shape, distribution):
     """Keras's and fastinit's standard draw that each initializer scales."""
     if distribution == "uniform":
@@ -363,6 +388,7 @@ def check_load(report, outdir, backends, timeout=900):
 
 
 CHECKS = {
+    "signatures": check_signatures,
     "same_bits": check_same_bits,
     "seed_semantics": check_seed_semantics,
     "errors": check_errors,

@@ -29,7 +29,7 @@ CHECKS_SCRIPT = os.path.join(TESTS_DIR, "keras_checks.py")
 BACKENDS = ("jax", "torch", "numpy")
 BACKEND_PACKAGES = {"jax": "jax", "torch": "torch", "numpy": "numpy"}
 COMMON_CHECKS = ("same_bits", "seed_semantics", "errors", "model")
-NUMPY_ONLY_CHECKS = ("parity_scales", "parity_distributions")
+NUMPY_ONLY_CHECKS = ("signatures", "parity_scales", "parity_distributions")
 INITIALIZERS_IN_THE_MODEL = ["GlorotUniform", "HeNormal", "Identity", "LecunUniform",
                              "Orthogonal", "RandomNormal", "RandomUniform", "TruncatedNormal",
                              "VarianceScaling"]
