@@ -3,7 +3,8 @@
 Each class has the name, the constructor arguments, the defaults and the
 semantics of the Keras 3 class of the same name, subclasses
 ``keras.initializers.Initializer``, and returns a tensor of the active
-backend (JAX, PyTorch, NumPy or TensorFlow) from ``__call__(shape,
+backend (``keras.ops.convert_to_tensor`` of fastinit's NumPy result; tested
+with the JAX, PyTorch and NumPy backends) from ``__call__(shape,
 dtype=None)``::
 
     import keras
