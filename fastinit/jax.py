@@ -63,10 +63,10 @@ except ImportError as error:  # pragma: no cover - exercised without jax only
     raise ImportError(
         "fastinit.jax needs JAX, which is not installed: pip install jax") from error
 
-from ._engine import normal as _normal
-from ._engine import truncated_normal as _truncated_normal
-from ._engine import uniform as _uniform
-from ._scales import fans as _fans
+from .initializers import normal as _normal
+from .initializers import truncated_normal as _truncated_normal
+from .initializers import uniform as _uniform
+from ._fans import fans as _fans
 from ._scales import variance_scaling_parameters as _variance_scaling_parameters
 from .initializers import orthogonal as _orthogonal
 from .initializers import variance_scaling as _variance_scaling

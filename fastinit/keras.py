@@ -71,9 +71,9 @@ if int(keras.__version__.split(".")[0]) < 3:  # pragma: no cover
     raise ImportError(
         f"fastinit.keras needs Keras 3, found keras {keras.__version__}: pip install 'keras>=3'")
 
-from ._engine import normal as _normal
-from ._engine import truncated_normal as _truncated_normal
-from ._engine import uniform as _uniform
+from .initializers import normal as _normal
+from .initializers import truncated_normal as _truncated_normal
+from .initializers import uniform as _uniform
 from .initializers import constant as _constant
 from .initializers import eye as _eye
 from .initializers import orthogonal as _orthogonal
