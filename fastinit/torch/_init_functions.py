@@ -257,36 +257,43 @@ def _source(generator, seed, stream, what: str):
 
 
 def _fill(tensor, name: str, params: tuple, generator, seed, stream):
-    what = "fastinit.torch." + name
     method = METHODS[name]
-    source = _source(generator, seed, stream, what) if method.random else None
+    source = _source(generator, seed, stream, name) if method.random else None
     if is_dtensor(tensor):
-        shape = tuple(tensor.shape)
-        method.check(shape, *params)
-        local, region = local_region(tensor)
-        if local is None:
-            return tensor
-        target = local
-    else:
-        check_fillable(tensor, what)
-        shape = tuple(tensor.shape)
-        method.check(shape, *params)
-        region = None
-        target = tensor
+        return _fill_dtensor(tensor, name, method, params, source)
+    check_fillable(tensor, "fastinit.torch." + name)
+    shape = tuple(tensor.shape)
+    method.check(shape, *params)
     if 0 in shape:
         if method.warn_if_empty:
             warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return tensor
-    check_fillable(target, what)
-    dtype = numpy_dtype(target.dtype)
-    with torch.no_grad():
-        view = numpy_view(target, dtype)
-        if region is not None and 0 in view.shape:
-            # An empty shard still takes its blocks of a shared generator.
-            if isinstance(source, fastinit.Generator):
-                generate(name, params, shape, dtype, source, region=region)
-            return tensor
-        generate(name, params, shape, dtype, source, out=view, region=region)
+    # Writing through a NumPy view of the memory records nothing for
+    # autograd, as filling under torch.no_grad() does.
+    view = numpy_view(tensor, numpy_dtype(tensor.dtype))
+    generate(name, params, shape, view.dtype, source, out=view)
+    return tensor
+
+
+def _fill_dtensor(tensor, name: str, method: Method, params: tuple, source):
+    shape = tuple(tensor.shape)
+    method.check(shape, *params)
+    if 0 in shape:
+        if method.warn_if_empty:
+            warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=4)
+        return tensor
+    local, region = local_region(tensor)
+    if local is None:
+        return tensor
+    check_fillable(local, "fastinit.torch." + name)
+    dtype = numpy_dtype(local.dtype)
+    view = numpy_view(local, dtype)
+    if 0 in view.shape:
+        # An empty shard still takes its blocks of a shared generator.
+        if isinstance(source, fastinit.Generator):
+            generate(name, params, shape, dtype, source, region=region)
+        return tensor
+    generate(name, params, shape, dtype, source, out=view, region=region)
     return tensor
 
 

@@ -66,21 +66,21 @@ def check_fillable(tensor, what: str) -> None:
     """
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{what} expects a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.is_cpu and not isinstance(tensor, _Uninitialized):
+        return
     if isinstance(tensor, _Uninitialized):
         raise ValueError(
             f"{what}: the parameter is an uninitialized lazy parameter with no shape yet; "
             "run one forward pass (or the module's initialize_parameters) to materialize it first")
-    device = tensor.device.type
-    if device == "meta":
+    if tensor.is_meta:
         raise ValueError(
             f"{what}: the tensor is on the meta device and has no memory to fill; "
             "materialize it first (module.to_empty(device='cpu'), or "
             "fastinit.torch.materialize(module, seed) for a whole module)")
-    if device != "cpu":
-        raise ValueError(
-            f"{what}: the tensor is on {tensor.device}, and fastinit fills CPU memory; "
-            "fill a CPU tensor and copy it over (gpu_tensor.copy_(cpu_tensor)), or "
-            "initialize the module on CPU and move it with module.to(device)")
+    raise ValueError(
+        f"{what}: the tensor is on {tensor.device}, and fastinit fills CPU memory; "
+        "fill a CPU tensor and copy it over (gpu_tensor.copy_(cpu_tensor)), or "
+        "initialize the module on CPU and move it with module.to(device)")
 
 
 def numpy_view(tensor: torch.Tensor, dtype: np.dtype) -> np.ndarray:
@@ -89,11 +89,12 @@ def numpy_view(tensor: torch.Tensor, dtype: np.dtype) -> np.ndarray:
     `tensor` must have passed :func:`check_fillable`; `dtype` is
     ``numpy_dtype(tensor.dtype)``.
     """
-    plain = tensor.detach()
-    if plain.dtype == torch.bfloat16:
-        array = plain.view(torch.int16).numpy().view(dtype)
+    if tensor.dtype is torch.bfloat16:
+        array = tensor.detach().view(torch.int16).numpy().view(dtype)
+    elif tensor.requires_grad:
+        array = tensor.detach().numpy()
     else:
-        array = plain.numpy()
+        array = tensor.numpy()
     if array.ndim and 0 in array.strides and array.size > 1:
         for size, stride in zip(array.shape, array.strides):
             if stride == 0 and size > 1:
