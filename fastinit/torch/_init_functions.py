@@ -9,6 +9,7 @@ fastinit's engine on a NumPy view of the tensor's memory: a function of
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from typing import Any, Callable, NamedTuple, Optional, Tuple, Union
 
@@ -82,13 +83,17 @@ def _draw(source, name: str, shape, *args, **kwargs) -> np.ndarray:
 
 
 def _uniform(source, shape, dtype, out, region, threads, a, b):
-    return _draw(source, "uniform", shape, a, b, dtype=dtype, out=out, region=region,
-                 threads=threads)
+    if type(source) is tuple:
+        return fastinit.uniform(shape, a, b, dtype=dtype, seed=source[0], stream=source[1],
+                                out=out, region=region, threads=threads)
+    return source.uniform(shape, a, b, dtype=dtype, out=out, region=region, threads=threads)
 
 
 def _normal(source, shape, dtype, out, region, threads, mean, std):
-    return _draw(source, "normal", shape, mean, std, dtype=dtype, out=out, region=region,
-                 threads=threads)
+    if type(source) is tuple:
+        return fastinit.normal(shape, mean, std, dtype=dtype, seed=source[0], stream=source[1],
+                               out=out, region=region, threads=threads)
+    return source.normal(shape, mean, std, dtype=dtype, out=out, region=region, threads=threads)
 
 
 def _trunc_normal(source, shape, dtype, out, region, threads, mean, std, a, b):
@@ -116,24 +121,45 @@ def _dirac(source, shape, dtype, out, region, threads, groups):
     return fastinit.dirac(shape, groups, dtype=dtype, out=out, region=region, layout="torch")
 
 
+# The scales are computed here with torch's own formulas (fans of the layout
+# (out, in, *kernel)) and the fills are the engine's uniform/normal: one
+# layer less per call than the layout-aware initializers, same values.
+
+def _torch_fans(shape) -> Tuple[int, int]:
+    receptive = 1
+    for size in shape[2:]:
+        receptive *= size
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _xavier_std(shape, gain) -> float:
+    fan_in, fan_out = _torch_fans(shape)
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
+
+
+def _kaiming_std(shape, a, mode, nonlinearity) -> float:
+    fan_in, fan_out = _torch_fans(shape)
+    fan = fan_in if mode.lower() == "fan_in" else fan_out
+    return fastinit.calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
 def _xavier_uniform(source, shape, dtype, out, region, threads, gain):
-    return _draw(source, "xavier_uniform", shape, gain, dtype=dtype, out=out, region=region,
-                 threads=threads, layout="torch")
+    bound = math.sqrt(3.0) * _xavier_std(shape, gain)
+    return _uniform(source, shape, dtype, out, region, threads, -bound, bound)
 
 
 def _xavier_normal(source, shape, dtype, out, region, threads, gain):
-    return _draw(source, "xavier_normal", shape, gain, dtype=dtype, out=out, region=region,
-                 threads=threads, layout="torch")
+    return _normal(source, shape, dtype, out, region, threads, 0.0, _xavier_std(shape, gain))
 
 
 def _kaiming_uniform(source, shape, dtype, out, region, threads, a, mode, nonlinearity):
-    return _draw(source, "he_uniform", shape, a, mode.lower(), nonlinearity, dtype=dtype,
-                 out=out, region=region, threads=threads, layout="torch")
+    bound = math.sqrt(3.0) * _kaiming_std(shape, a, mode, nonlinearity)
+    return _uniform(source, shape, dtype, out, region, threads, -bound, bound)
 
 
 def _kaiming_normal(source, shape, dtype, out, region, threads, a, mode, nonlinearity):
-    return _draw(source, "he_normal", shape, a, mode.lower(), nonlinearity, dtype=dtype,
-                 out=out, region=region, threads=threads, layout="torch")
+    std = _kaiming_std(shape, a, mode, nonlinearity)
+    return _normal(source, shape, dtype, out, region, threads, 0.0, std)
 
 
 def _orthogonal(source, shape, dtype, out, region, threads, gain):

@@ -242,6 +242,10 @@ class TensorRecipe:
             `out`, or a new array.
         """
         method = self.init.method
+        if self.nbytes == 0:
+            if out is not None:
+                return out
+            return np.empty(_region_shape(self.shape, region), dtype=self.dtype)
         if self.dtype.kind in "iub":
             value = _CONSTANTS[method](self.init.params)
             region_shape = _region_shape(self.shape, region)
