@@ -438,3 +438,41 @@ def test_materialize_refuses_other_devices():
         model = nn.Linear(3, 3)
     with pytest.raises(ValueError, match="CPU"):
         ft.materialize(model, 0, device="cuda")
+
+
+MEMORY_SCRIPT = """
+import resource, torch
+from torch import nn
+import fastinit.torch as ft
+with torch.device("meta"):
+    model = nn.Sequential(*[nn.Linear(2048, 2048) for _ in range(16)], nn.LayerNorm(2048))
+parameter_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+ft.materialize(model, 0)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+assert all(p.device.type == "cpu" for p in model.parameters())
+print(after - before, parameter_bytes)
+"""
+
+
+def test_materialize_peak_memory_is_the_parameters_plus_a_bound():
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT], capture_output=True,
+                            text=True, cwd=root, timeout=300, check=True)
+    growth, parameter_bytes = (int(v) for v in result.stdout.split())
+    assert parameter_bytes == 16 * (2048 * 2048 + 2048) * 4 + 2 * 2048 * 4
+    assert growth <= parameter_bytes + (64 << 20), (growth, parameter_bytes)
+
+
+def test_import_without_torch_says_how_to_install():
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "try:\n    import fastinit.torch\nexcept ImportError as e:\n    print(e)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[1], timeout=120, check=True)
+    assert "pip install torch" in result.stdout

@@ -11,7 +11,7 @@ from torch import nn
 from ._dtensor import local_region
 from ._init_functions import METHODS, generate
 from ._rules import Init, Rules
-from ._tensors import check_fillable, is_dtensor, numpy_dtype, numpy_view
+from ._tensors import check_fillable, is_dtensor, is_uninitialized, numpy_dtype, numpy_view
 
 __all__ = ["init_module", "materialize", "plan_module", "TensorRecipe", "ModulePlan",
            "UncoveredError", "SCHEME_TABLE"]
@@ -92,7 +92,7 @@ def _group_norm(module) -> Dict[str, Init]:
 
 @_scheme(nn.modules.batchnorm._NormBase)
 def _batch_norm(module) -> Dict[str, Init]:
-    schemes = {}
+    schemes: Dict[str, Init] = {}
     if module.track_running_stats:
         schemes.update(running_mean=Init("zeros_"), running_var=Init("ones_"),
                        num_batches_tracked=Init("zeros_"))
@@ -317,14 +317,14 @@ def _named_tensors(module: nn.Module) -> Dict[str, torch.Tensor]:
     """Each parameter and buffer once, by its first qualified name."""
     tensors: Dict[str, torch.Tensor] = {}
     seen = set()
-    for name, tensor in module.named_parameters(remove_duplicate=False):
-        if id(tensor) not in seen:
-            seen.add(id(tensor))
-            tensors[name] = tensor
-    for name, tensor in module.named_buffers(remove_duplicate=False):
-        if tensor is not None and id(tensor) not in seen:
-            seen.add(id(tensor))
-            tensors[name] = tensor
+    for name, parameter in module.named_parameters(remove_duplicate=False):
+        if id(parameter) not in seen:
+            seen.add(id(parameter))
+            tensors[name] = parameter
+    for name, buffer in module.named_buffers(remove_duplicate=False):
+        if buffer is not None and id(buffer) not in seen:
+            seen.add(id(buffer))
+            tensors[name] = buffer
     return tensors
 
 
@@ -364,7 +364,7 @@ def _plan(module: nn.Module, rules, dtype) -> Tuple[Dict[str, TensorRecipe],
     tensors = _named_tensors(module)
     owners = _owners(module)
     for name, tensor in tensors.items():
-        if isinstance(tensor, nn.parameter.UninitializedTensorMixin):
+        if is_uninitialized(tensor):
             raise ValueError(
                 f"{name} is an uninitialized lazy parameter or buffer with no shape yet: run one "
                 "forward pass (or the module's initialize_parameters) before initializing it")
@@ -372,15 +372,15 @@ def _plan(module: nn.Module, rules, dtype) -> Tuple[Dict[str, TensorRecipe],
     for prefix, child in reversed(list(module.named_modules())):
         scheme = builtin_scheme(child)
         if scheme:
-            for relative, init in scheme.items():
+            for relative, scheme_init in scheme.items():
                 name = f"{prefix}.{relative}" if prefix else relative
                 if name in tensors:
-                    chosen[name] = init
+                    chosen[name] = scheme_init
     recipes: Dict[str, TensorRecipe] = {}
     uncovered: List[Tuple[str, str]] = []
     for name, tensor in tensors.items():
         owner, local = owners[name]
-        init = rules.match(name, owner, local) if rules else None
+        init: Optional[Init] = rules.match(name, owner, local) if rules else None
         if init is None:
             init = chosen.get(name)
         if init is None:
@@ -390,7 +390,7 @@ def _plan(module: nn.Module, rules, dtype) -> Tuple[Dict[str, TensorRecipe],
             tensor_dtype = dtype if dtype is not None else numpy_dtype(tensor.dtype)
         else:
             tensor_dtype = numpy_dtype(tensor.dtype, integers=True)
-        zero_rows = ()
+        zero_rows: Tuple[int, ...] = ()
         if (local == "weight" and isinstance(owner, (nn.Embedding, nn.EmbeddingBag))
                 and owner.padding_idx is not None):
             zero_rows = (owner.padding_idx % tensor.shape[0],)
@@ -527,7 +527,7 @@ def init_module(module: nn.Module, seed: int, *, rules: Optional[Mapping] = None
 
 
 def _reset_with_torch(uncovered, owners) -> None:
-    modules: Dict[int, nn.Module] = {}
+    modules: Dict[int, Any] = {}
     missing = []
     for name, owner_type in uncovered:
         owner = owners[name][0]
@@ -543,6 +543,7 @@ def _reset_with_torch(uncovered, owners) -> None:
 
 
 def _has_meta(module: nn.Module) -> bool:
+    tensor: Any
     for tensor in list(module.parameters()) + list(module.buffers()):
         if is_dtensor(tensor):
             if tensor.to_local().is_meta:
@@ -587,8 +588,7 @@ def materialize(module: nn.Module, seed: int, *, rules: Optional[Mapping] = None
                          "then move the module with module.to(device)")
     if on_unknown not in _ON_UNKNOWN:
         raise ValueError(f"on_unknown must be one of {_ON_UNKNOWN}, got {on_unknown!r}")
-    rules = Rules(rules)
-    _, uncovered, _, _ = _plan(module, rules, None)
+    _, uncovered, _, _ = _plan(module, Rules(rules), None)
     if uncovered and on_unknown == "raise":
         raise UncoveredError(uncovered)
     if _has_meta(module):

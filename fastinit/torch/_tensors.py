@@ -1,17 +1,19 @@
 """NumPy views of torch tensors' memory, and the checks that come before them."""
 from __future__ import annotations
 
+from typing import Dict, Optional
+
 import numpy as np
 import torch
 
 try:
     import ml_dtypes
 except ImportError:  # pragma: no cover - ml_dtypes comes with the peers
-    ml_dtypes = None
+    ml_dtypes = None  # type: ignore[assignment]
 
-__all__ = ["numpy_dtype", "numpy_view", "check_fillable", "is_dtensor"]
+__all__ = ["numpy_dtype", "numpy_view", "check_fillable", "is_dtensor", "is_uninitialized"]
 
-_FLOAT_DTYPES = {
+_FLOAT_DTYPES: Dict[torch.dtype, np.dtype] = {
     torch.float32: np.dtype(np.float32),
     torch.float64: np.dtype(np.float64),
     torch.float16: np.dtype(np.float16),
@@ -19,7 +21,7 @@ _FLOAT_DTYPES = {
 if ml_dtypes is not None:
     _FLOAT_DTYPES[torch.bfloat16] = np.dtype(ml_dtypes.bfloat16)
 
-_INTEGER_DTYPES = {
+_INTEGER_DTYPES: Dict[torch.dtype, np.dtype] = {
     torch.int64: np.dtype(np.int64),
     torch.int32: np.dtype(np.int32),
     torch.int16: np.dtype(np.int16),
@@ -28,12 +30,20 @@ _INTEGER_DTYPES = {
     torch.bool: np.dtype(np.bool_),
 }
 
+_DTensor: Optional[type]
 try:
     from torch.distributed.tensor import DTensor as _DTensor
 except ImportError:  # pragma: no cover - torch built without distributed
     _DTensor = None
 
-from torch.nn.parameter import UninitializedTensorMixin as _Uninitialized
+from torch.nn.parameter import (  # type: ignore[attr-defined]
+    UninitializedTensorMixin as _Uninitialized,
+)
+
+
+def is_uninitialized(tensor) -> bool:
+    """True for a lazy module's parameter or buffer that has no shape yet."""
+    return isinstance(tensor, _Uninitialized)
 
 
 def is_dtensor(tensor) -> bool:
