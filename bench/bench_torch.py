@@ -15,7 +15,10 @@ Groups (one table each; compare rows within a table):
   default vocabulary 32000, width 1024, 22 blocks: about 343M parameters)
   built by torch on CPU with its default init, by meta + ``to_empty`` +
   every module's ``reset_parameters``, and by ``fastinit.torch.materialize``
-  of the meta model.  Target: materialize >= 8x faster than both.
+  of the meta model (built under ``fastinit.torch.meta_device()``, which
+  skips torch's initializers on meta tensors, and under plain
+  ``torch.device("meta")``).  Target: materialize >= 8x faster than both
+  torch rows.
 * ``gpt <dtype> fresh process``: the same three in a new Python process
   each round; the timed span is the whole child (imports included, the same
   for all three), and ``extra_info["build_seconds"]`` holds the build alone
@@ -178,13 +181,20 @@ def build_meta_reset(dtype):
 
 
 def build_fastinit(dtype):
+    with ft.meta_device():
+        model = GPT(*gpt_config(), dtype=dtype)
+    return ft.materialize(model, 0)
+
+
+def build_fastinit_torch_meta(dtype):
     with torch.device("meta"):
         model = GPT(*gpt_config(), dtype=dtype)
     return ft.materialize(model, 0)
 
 
 BUILDERS = {"torch default": build_torch_default, "meta+to_empty+reset_parameters":
-            build_meta_reset, "fastinit materialize": build_fastinit}
+            build_meta_reset, "fastinit meta_device+materialize": build_fastinit,
+            "fastinit torch.device(meta)+materialize": build_fastinit_torch_meta}
 
 
 def gpt_parameters():

@@ -476,3 +476,25 @@ def test_import_without_torch_says_how_to_install():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[1], timeout=120, check=True)
     assert "pip install torch" in result.stdout
+
+
+def test_meta_device_skips_torch_init_and_materializes_identically():
+    calls = []
+    original = nn.init.kaiming_uniform_
+
+    with ft.meta_device():
+        model = nn.Sequential(nn.Embedding(30, 8, padding_idx=2), nn.Linear(8, 8),
+                              nn.MultiheadAttention(8, 2), nn.LayerNorm(8))
+        calls.append(nn.init.kaiming_uniform_ is original)
+    assert calls == [True]  # nothing is patched: a function mode intercepts the calls
+    assert all(p.is_meta for p in model.parameters())
+    ft.materialize(model, 4)
+    reference = nn.Sequential(nn.Embedding(30, 8, padding_idx=2), nn.Linear(8, 8),
+                              nn.MultiheadAttention(8, 2), nn.LayerNorm(8))
+    ft.init_module(reference, 4)
+    for a, b in zip(model.state_dict().values(), reference.state_dict().values()):
+        assert torch.equal(a, b)
+    with ft.meta_device():
+        cpu = torch.ones(3, device="cpu")
+        nn.init.zeros_(cpu)
+    assert torch.all(cpu == 0)

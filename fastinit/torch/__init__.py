@@ -24,9 +24,10 @@ except ImportError as error:  # pragma: no cover - exercised without torch only
 
 from ._init_functions import *  # noqa: F401,F403
 from ._init_functions import __all__ as _init_functions_all
-from ._modules import ModulePlan, TensorRecipe, UncoveredError, init_module, materialize, plan_module
+from ._modules import (ModulePlan, TensorRecipe, UncoveredError, init_module, materialize,
+                       meta_device, plan_module)
 from ._rules import Init, depth_scaled_trunc_normal, hf_init_weights
 
 __all__ = sorted(set(_init_functions_all) | {
     "Init", "ModulePlan", "TensorRecipe", "UncoveredError", "depth_scaled_trunc_normal",
-    "hf_init_weights", "init_module", "materialize", "plan_module"})
+    "hf_init_weights", "init_module", "materialize", "meta_device", "plan_module"})
