@@ -54,12 +54,6 @@ def assert_same_distribution(ours, theirs, name):
         assert theirs_max <= ours_max / (1 - 20 / n), name
 
 
-class _Lazy(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.LazyLinear(300), nn.LazyConv1d(30, 3))
-
-
 def _lazy():
     module = nn.Sequential(nn.LazyLinear(300), nn.ReLU())
     module(torch.zeros(2, 40))
