@@ -513,6 +513,10 @@ def init_module(module: nn.Module, seed: int, *, rules: Optional[Mapping] = None
     recipes, uncovered, tensors, owners = _plan(module, rules, None)
     if uncovered and on_unknown == "raise":
         raise UncoveredError(uncovered)
+    return _fill_module(recipes, uncovered, tensors, owners, seed, on_unknown, threads)
+
+
+def _fill_module(recipes, uncovered, tensors, owners, seed, on_unknown, threads) -> List[str]:
     targets = [(name, recipe) + _fill_target(name, tensors[name])
                for name, recipe in recipes.items()]
     if uncovered and on_unknown == "reset_parameters":
@@ -590,12 +594,14 @@ def materialize(module: nn.Module, seed: int, *, rules: Optional[Mapping] = None
                          "then move the module with module.to(device)")
     if on_unknown not in _ON_UNKNOWN:
         raise ValueError(f"on_unknown must be one of {_ON_UNKNOWN}, got {on_unknown!r}")
-    _, uncovered, _, _ = _plan(module, Rules(rules), None)
+    recipes, uncovered, _, _ = _plan(module, rules, None)
     if uncovered and on_unknown == "raise":
         raise UncoveredError(uncovered)
     if _has_meta(module):
         module.to_empty(device=torch.device(device))
-    init_module(module, seed, rules=rules, on_unknown=on_unknown, threads=threads)
+    # to_empty replaced the tensors; the recipes (shapes, dtypes, schemes) stand.
+    _fill_module(recipes, uncovered, _named_tensors(module), _owners(module), seed, on_unknown,
+                 threads)
     return module
 
 

@@ -13,6 +13,7 @@ from ._init_functions import METHODS, TWINS
 __all__ = ["Init", "hf_init_weights", "depth_scaled_trunc_normal"]
 
 _SOURCE_ARGUMENTS = ("generator", "seed", "stream")
+_SIGNATURES = {name: inspect.signature(twin) for name, twin in TWINS.items()}
 
 
 class Init:
@@ -59,7 +60,7 @@ class Init:
                 raise TypeError(
                     f"Init({method!r}) does not take {argument!r}: init_module supplies the "
                     "seed, and each tensor's stream is its qualified name")
-        signature = inspect.signature(TWINS[name])
+        signature = _SIGNATURES[name]
         try:
             bound = signature.bind(None, *args, **kwargs)
         except TypeError as error:
