@@ -189,7 +189,7 @@ def _check_kaiming(shape, a, mode, nonlinearity):
     if lowered not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     _check_fans(shape)
-    fastinit.calculate_gain(nonlinearity, a)
+    # The gain (and its errors) is computed with the scale, before anything is written.
 
 
 def _check_2d(shape, *params):
