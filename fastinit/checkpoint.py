@@ -68,7 +68,10 @@ __all__ = [
 # safetensors dtype codes, and the library's order of tensors in a file:
 # larger (more aligned) dtypes first, then the name.
 DTYPE_CODES = {"float64": "F64", "float32": "F32", "bfloat16": "BF16", "float16": "F16"}
-_DTYPE_ORDER = {"F64": 0, "F32": 1, "BF16": 2, "F16": 3}
+# Integer tensors come only from recipes (a BatchNorm's num_batches_tracked);
+# the safetensors library puts I64 before every float dtype.
+_INTEGER_DTYPE_CODES = {"int64": "I64"}
+_DTYPE_ORDER = {"I64": -1, "F64": 0, "F32": 1, "BF16": 2, "F16": 3}
 # The safetensors library refuses headers larger than this.
 MAX_HEADER_BYTES = 100_000_000
 INDEX_NAME = "model.safetensors.index.json"
@@ -117,7 +120,8 @@ class TensorEntry:
 
     def __setstate__(self, state: Tuple[Any, ...]) -> None:
         values = list(state)
-        values[2] = _validate.dtype(values[2])
+        values[2] = (np.dtype(values[2]) if values[2] in _INTEGER_DTYPE_CODES
+                     else _validate.dtype(values[2]))
         for name, value in zip(self.__slots__, values):
             setattr(self, name, value)
 
@@ -183,10 +187,10 @@ class SafetensorsLayout:
 
 def _dtype_code(recipe: Any, name: str) -> Tuple[str, np.dtype]:
     dtype = np.dtype(recipe.dtype)
-    code = DTYPE_CODES.get(dtype.name)
+    code = DTYPE_CODES.get(dtype.name) or _INTEGER_DTYPE_CODES.get(dtype.name)
     if code is None or dtype.byteorder == ">":
         raise TypeError(f"tensor {name!r} has dtype {dtype}; a checkpoint holds float32, "
-                        "float64, float16 or bfloat16")
+                        "float64, float16 or bfloat16 (and int64 counters of a torch module)")
     return code, dtype
 
 

@@ -26,8 +26,10 @@ from ._init_functions import *  # noqa: F401,F403
 from ._init_functions import __all__ as _init_functions_all
 from ._modules import (ModulePlan, TensorRecipe, UncoveredError, init_module, materialize,
                        meta_device, plan_module)
+from ._checkpoint import save_initialized
 from ._rules import Init, depth_scaled_trunc_normal, hf_init_weights
 
 __all__ = sorted(set(_init_functions_all) | {
     "Init", "ModulePlan", "TensorRecipe", "UncoveredError", "depth_scaled_trunc_normal",
-    "hf_init_weights", "init_module", "materialize", "meta_device", "plan_module"})
+    "hf_init_weights", "init_module", "materialize", "meta_device", "plan_module",
+    "save_initialized"})

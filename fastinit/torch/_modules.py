@@ -11,7 +11,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from ._dtensor import local_region
-from ._init_functions import METHODS, generate
+from ._init_functions import METHODS, _torch_fans, generate
 from ._rules import Init, Rules
 from ._tensors import check_fillable, is_dtensor, is_uninitialized, numpy_dtype, numpy_view
 
@@ -34,11 +34,6 @@ def _scheme(cls: type, reset: str = "reset_parameters"):
         _SCHEMES[cls] = (reset, function)
         return function
     return register
-
-
-def _torch_fans(shape) -> Tuple[int, int]:
-    receptive = math.prod(shape[2:])
-    return shape[1] * receptive, shape[0] * receptive
 
 
 def _bias_bound(weight_shape) -> float:
