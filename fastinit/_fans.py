@@ -27,7 +27,19 @@ LAYOUTS = ("keras", "torch")
 
 
 class Fans(NamedTuple):
-    """Fan-in and fan-out of a weight shape (a tuple ``(fan_in, fan_out)``)."""
+    """Fan-in and fan-out of a weight shape: a tuple ``(fan_in, fan_out)``.
+
+    Parameters
+    ----------
+    fan_in : float
+        Inputs feeding each output unit: ``in_size · receptive_field``.
+    fan_out : float
+        Outputs each input unit feeds: ``out_size · receptive_field``.
+
+    See Also
+    --------
+    fans : computes them from a shape and layout.
+    """
 
     fan_in: float
     fan_out: float

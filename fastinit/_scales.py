@@ -30,7 +30,7 @@ DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
 class Scale(NamedTuple):
     """Result of :func:`variance_scaling_parameters`.
 
-    Attributes
+    Parameters
     ----------
     variance : float
         Variance of the initialized weights, ``scale / n``.

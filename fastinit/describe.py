@@ -11,7 +11,7 @@ __all__ = ["describe", "Recommendation", "recommend", "ACTIVATIONS"]
 class Recommendation(NamedTuple):
     """The initializer :func:`recommend` picks for an activation.
 
-    Attributes
+    Parameters
     ----------
     method : str
         Name of a function of :mod:`fastinit` (for example ``"he_normal"``).

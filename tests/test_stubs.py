@@ -52,3 +52,26 @@ def test_mypy_catches_a_misspelled_keyword(tmp_path):
     assert 'Unexpected keyword argument "sed"' in result.stdout
     assert 'incompatible type "str"; expected "float"' in result.stdout
     assert "user.py:4" not in result.stdout
+
+
+def test_every_public_callable_has_numpydoc_sections():
+    import inspect
+    for name in fastinit.__all__:
+        obj = getattr(fastinit, name)
+        if not callable(obj):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        parameters = [p for p in inspect.signature(obj).parameters if p != "self"]
+        if parameters:
+            assert "Parameters\n----------" in doc, name
+        if not inspect.isclass(obj):
+            assert "Returns\n-------" in doc or "Yields\n------" in doc, name
+
+
+def test_signatures_are_visible_to_inspect():
+    import inspect
+    signature = inspect.signature(fastinit.he_normal)
+    assert list(signature.parameters)[:4] == ["shape", "a", "mode", "nonlinearity"]
+    assert signature.parameters["seed"].kind is inspect.Parameter.KEYWORD_ONLY
+    method = inspect.signature(fastinit.Generator.he_normal)
+    assert "seed" not in method.parameters and "threads" in method.parameters
