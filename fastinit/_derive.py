@@ -128,8 +128,9 @@ def docstring(method: Method, for_generator: bool = False) -> str:
 
 def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
     """The function (or Generator method) of a table entry, with a real signature."""
-    names = [p.name for p in method.params]
-    args = "(" + "".join(f"{n}, " for n in names) + ")"
+    # each parameter checked once, by its validator, into the dict the
+    # scale rule and the draw read
+    args = "{" + ", ".join(f"'{p.name}': _check_{p.name}({p.name})" for p in method.params) + "}"
     if method.fans:
         fan_args = "(layout, in_axis, out_axis, batch_axis, fan_in, fan_out)"
     elif method.layout:
@@ -151,6 +152,7 @@ def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
         "_FromGenerator": FromGenerator, "_FLOAT32": np.float32,
     }
     namespace.update({_default_name(p.name): p.default for p in method.params})
+    namespace.update({f"_check_{p.name}": p.check for p in method.params})
     exec(text, namespace)  # noqa: S102 -- a signature made from the table, as dataclasses do
     function = namespace[method.name]
     function.__module__ = "fastinit" if not for_generator else "fastinit._generator"

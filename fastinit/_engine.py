@@ -104,8 +104,9 @@ class FillPlan:
         result = out if self.out_object is None else self.out_object
         if layout.size == 0:
             return result
-        if (self.post is None and out.dtype == self.compute_dtype and out.flags.c_contiguous
-                and out.flags.aligned):
+        flags = out.flags
+        if (self.post is None and out.dtype == self.compute_dtype and flags.c_contiguous
+                and flags.aligned):
             if layout.n_runs == 1 and layout.size <= MAX_RUNS_PER_PIECE:
                 # one run (a whole array, or a block of whole rows): one call
                 streaming = layout.size * out.itemsize >= STREAMING_THRESHOLD_BYTES

@@ -295,10 +295,11 @@ def check_out(out: Any, shape: Shape, dtype: np.dtype) -> np.ndarray:
             f"Supplied output array has the wrong type: expected {dtype}, got {out.dtype}")
     if out.shape != shape:
         raise ValueError(f"out has shape {out.shape} but the requested shape is {shape}")
-    if not out.flags.writeable:
+    flags = out.flags
+    if not flags.writeable:
         raise ValueError("out is read-only: assignment destination is read-only")
-    if not out.flags.c_contiguous and any(st == 0 and n > 1
-                                          for st, n in zip(out.strides, out.shape)):
+    if not flags.c_contiguous and any(st == 0 and n > 1
+                                      for st, n in zip(out.strides, out.shape)):
         raise ValueError("out has a zero stride (several elements share memory): "
                          "its elements would overwrite each other")
     return out

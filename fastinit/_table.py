@@ -136,6 +136,8 @@ class FromGenerator:
 
 
 def _run(plan, source) -> Any:
+    if type(source) is Fixed:  # a one-shot call reserves nothing: skip the block count
+        return plan.run(*source.start(0))
     return plan.run(*source.start(plan.blocks()))
 
 
@@ -151,8 +153,9 @@ def scale_plan(method: Method, shape, v, fan_kw) -> ScalePlan:
     of tensors of a few shapes, and the rule is a pure function of its
     (validated, hashable) arguments."""
     try:
-        key = (method.name, shape, tuple(v.values()),
-               tuple((k, type(x), x) for k, x in fan_kw.items()))
+        fan_values = tuple(fan_kw.values())
+        # types too: True == 1, but in_axis=True is refused and 1 is not
+        key = (method.name, shape, tuple(v.values()), fan_values, tuple(map(type, fan_values)))
         plan = _SCALE_PLANS.get(key)
     except TypeError:  # an unhashable axis list: compute every time
         return method.scale(shape, method.distribution, v, fan_kw)
@@ -508,22 +511,22 @@ def resolve_layout(layout: Any, out: Any) -> str:
     return _validate.choice(layout, "layout", _fans.LAYOUTS)
 
 
-def call(method: Method, source: Any, shape: Any, args: tuple, dtype: Any, out: Any,
+def call(method: Method, source: Any, shape: Any, values: Dict[str, Any], dtype: Any, out: Any,
          region: Any, threads: Any, fan_args: tuple) -> Any:
     """Validate one call's arguments (each once) and draw.
 
-    `args` are the method's parameters in table order; `fan_args` is
+    `values` maps the method's parameters to their checked values; `fan_args` is
     ``(layout, in_axis, out_axis, batch_axis, fan_in, fan_out)`` (only
     ``layout`` for orthogonal and dirac, nothing otherwise).
     """
     shape = _validate.shape(shape)
     dtype = _validate.dtype(dtype, method.name)
-    values = {p.name: p.check(a) for p, a in zip(method.params, args)}
-    if fan_args:
+    if len(fan_args) == 6:
+        fan_kw = {"layout": resolve_layout(fan_args[0], out), "in_axis": fan_args[1],
+                  "out_axis": fan_args[2], "batch_axis": fan_args[3], "fan_in": fan_args[4],
+                  "fan_out": fan_args[5]}
+    elif fan_args:
         fan_kw = {"layout": resolve_layout(fan_args[0], out)}
-        if len(fan_args) > 1:
-            fan_kw.update(in_axis=fan_args[1], out_axis=fan_args[2], batch_axis=fan_args[3],
-                          fan_in=fan_args[4], fan_out=fan_args[5])
     else:
         fan_kw = {}
     return method.draw(method, source, shape, dtype, values, out, region, threads, fan_kw)

@@ -217,6 +217,8 @@ def block(value: Any) -> int:
 
 def threads(value: Any, n_elements: int) -> int:
     """Number of threads for a fill of `n_elements` elements."""
+    if value == 1 and type(value) is int:
+        return 1
     if value is None:
         if n_elements < THREADING_THRESHOLD:
             return 1
