@@ -383,11 +383,11 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
+#define FI_VECTOR_PATH 1
 #define FI_BLOCKS BATCH_BLOCKS
-#define FI_TRUNCNORM_F64 fi_scalar_fill_truncnorm_f64
 #include "fi_fill_instances.h"
 
-const fi_kernels *const fi_kernels_avx2_table = &kernels;
+const fi_kernel *const fi_kernels_avx2_table = kernels;
 
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -396,5 +396,5 @@ const fi_kernels *const fi_kernels_avx2_table = &kernels;
 #endif
 
 #else
-const fi_kernels *const fi_kernels_avx2_table = 0;
+const fi_kernel *const fi_kernels_avx2_table = 0;
 #endif

@@ -108,7 +108,6 @@ static inline __attribute__((always_inline)) void philox_batch_rounds(const phil
     }
     /* Rounds 1 and 2 with the batch's shared words folded into constants
      * (fi_philox_prefix); only counter word 0 differs between blocks. */
-    const __m512i m0 = _mm512_set1_epi64(FI_PHILOX_M0);
     const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
     fi_philox_batch_words shared = fi_philox_batch_shared(&s->prefix, block);
     const __m512i round2_c2_xor = _mm512_set1_epi64(shared.round2_c2_xor);
@@ -237,7 +236,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define FI_MATH(name) fi_avx512_##name
 #include "fi_vecmath.h"
 
-/* ---- batches of 32 blocks ---- */
+/* ---- batches of BATCH_BLOCKS (64) blocks ---- */
 
 static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
                                                                 uint32_t *out, const void *unused,
@@ -393,11 +392,11 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
+#define FI_VECTOR_PATH 1
 #define FI_BLOCKS BATCH_BLOCKS
-#define FI_TRUNCNORM_F64 fi_scalar_fill_truncnorm_f64
 #include "fi_fill_instances.h"
 
-const fi_kernels *const fi_kernels_avx512_table = &kernels;
+const fi_kernel *const fi_kernels_avx512_table = kernels;
 
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -406,5 +405,5 @@ const fi_kernels *const fi_kernels_avx512_table = &kernels;
 #endif
 
 #else /* no x86 paths in this build */
-const fi_kernels *const fi_kernels_avx512_table = 0;
+const fi_kernel *const fi_kernels_avx512_table = 0;
 #endif

@@ -159,27 +159,13 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
 }
 
 #define FI_STREAM_ALIGN 0
+#define FI_STREAM_UNIT(dst, src) ((void)(dst), (void)(src))
 #define FI_CONTEXT_T fi_stream
 #define FI_CONTEXT_INIT(context, stream) (*(context) = *(stream))
 #define FI_STORE_FENCE() ((void)0)
 
-#define FI_FILL_NAME fill_truncnorm_f64
-#define FI_ELEM_T double
-#define FI_PARAM_T fi_truncnorm
-#define FI_BATCH_FN batch_truncnorm_f64
-#define FI_BATCH_ELEMS 2
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
+#define FI_VECTOR_PATH 0
 #define FI_BLOCKS 1
-#define FI_TRUNCNORM_F64 fill_truncnorm_f64
 #include "fi_fill_instances.h"
 
-const fi_kernels *const fi_kernels_scalar_table = &kernels;
-
-/* The float64 truncated normal has no vector kernel: the vector tables use this. */
-void fi_scalar_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                                  const fi_truncnorm *p, unsigned flags)
-{
-    fill_truncnorm_f64(out, n, s, first, p, flags);
-}
+const fi_kernel *const fi_kernels_scalar_table = kernels;
