@@ -162,6 +162,14 @@ static inline void store_pd(double *dst, __m256d v, int streaming)
         _mm256_storeu_pd(dst, v);
 }
 
+/* The low 16 bits of each lane, in order: the in-lane pack repeats each
+ * half, the 64-bit permute gathers them. */
+static inline void store_u16(uint16_t *dst, __m256i v)
+{
+    __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(v, v), 0x08);
+    _mm_storeu_si128((__m128i *)dst, _mm256_castsi256_si128(packed));
+}
+
 /* fl32(w) for a full 32-bit word: both halves convert exactly, the sum
  * rounds once. */
 static inline __m256 f32_from_u32(__m256i w)
@@ -206,7 +214,6 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VF_SET1(x) _mm256_set1_ps(x)
 #define VU_SET1(x) _mm256_set1_epi32((int)(x))
 #define VF_ADD(a, b) _mm256_add_ps(a, b)
-#define VF_SUB(a, b) _mm256_sub_ps(a, b)
 #define VF_MUL(a, b) _mm256_mul_ps(a, b)
 #define VF_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VF_SQRT(a) _mm256_sqrt_ps(a)
@@ -214,7 +221,6 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VU_AND(a, b) _mm256_and_si256(a, b)
 #define VU_XOR(a, b) _mm256_xor_si256(a, b)
 #define VU_SRL(a, k) _mm256_srli_epi32(a, k)
-#define VU_SLL(a, k) _mm256_slli_epi32(a, k)
 #define VU_SRA(a, k) _mm256_srai_epi32(a, k)
 #define VF_AS_VU(x) _mm256_castps_si256(x)
 #define VU_AS_VF(u) _mm256_castsi256_ps(u)
@@ -223,6 +229,11 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VF_SELECT_BIT(u, bit, a, b) select_bit_ps(u, 31 - __builtin_ctz(bit), a, b)
 #define VU_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
 #define VU_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
+#define VU_OR(a, b) _mm256_or_si256(a, b)
+#define VU_SELECT_GT(a, b, t, f) _mm256_blendv_epi8(f, t, _mm256_cmpgt_epi32(a, b))
+#define VF_LOAD(p) _mm256_load_ps(p)
+#define VU_STORE_U16(p, v) store_u16(p, v)
+#define FI_LANES 8
 
 #define FI_VD __m256d
 #define FI_VU64 __m256i
@@ -237,9 +248,7 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VD_SQRT(a) _mm256_sqrt_pd(a)
 #define VU64_ADD(a, b) _mm256_add_epi64(a, b)
 #define VU64_AND(a, b) _mm256_and_si256(a, b)
-#define VU64_XOR(a, b) _mm256_xor_si256(a, b)
 #define VU64_SRL(a, k) _mm256_srli_epi64(a, k)
-#define VU64_SLL(a, k) _mm256_slli_epi64(a, k)
 #define VD_AS_VU64(x) _mm256_castpd_si256(x)
 #define VU64_AS_VD(u) _mm256_castsi256_pd(u)
 #define VD_FROM_SMALL_U(u) f64_from_u52(u)
@@ -385,6 +394,7 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 
 #define FI_VECTOR_PATH 1
 #define FI_BLOCKS BATCH_BLOCKS
+#include "fi_half.h"
 #include "fi_fill_instances.h"
 
 const fi_kernel *const fi_kernels_avx2_table = kernels;

@@ -183,7 +183,6 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VF_SET1(x) _mm512_set1_ps(x)
 #define VU_SET1(x) _mm512_set1_epi32((int)(x))
 #define VF_ADD(a, b) _mm512_add_ps(a, b)
-#define VF_SUB(a, b) _mm512_sub_ps(a, b)
 #define VF_MUL(a, b) _mm512_mul_ps(a, b)
 #define VF_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VF_SQRT(a) _mm512_sqrt_ps(a)
@@ -191,7 +190,6 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VU_AND(a, b) _mm512_and_si512(a, b)
 #define VU_XOR(a, b) _mm512_xor_si512(a, b)
 #define VU_SRL(a, k) _mm512_srli_epi32(a, k)
-#define VU_SLL(a, k) _mm512_slli_epi32(a, k)
 #define VU_SRA(a, k) _mm512_srai_epi32(a, k)
 #define VF_AS_VU(x) _mm512_castps_si512(x)
 #define VU_AS_VF(u) _mm512_castsi512_ps(u)
@@ -202,6 +200,11 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
     _mm512_mask_blend_ps(_mm512_test_epi32_mask(u, _mm512_set1_epi32((int)(bit))), b, a)
 #define VU_AND_OR(a, m, b) _mm512_ternarylogic_epi32(a, m, b, 0xEA)
 #define VU_XOR_AND(x, a, m) _mm512_ternarylogic_epi32(x, a, m, 0x78)
+#define VU_OR(a, b) _mm512_or_si512(a, b)
+#define VU_SELECT_GT(a, b, t, f) _mm512_mask_blend_epi32(_mm512_cmpgt_epi32_mask(a, b), f, t)
+#define VF_LOAD(p) _mm512_load_ps(p)
+#define VU_STORE_U16(p, v) _mm256_storeu_si256((__m256i *)(p), _mm512_cvtepi32_epi16(v))
+#define FI_LANES 16
 
 #define FI_VD __m512d
 #define FI_VU64 __m512i
@@ -217,9 +220,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VD_SQRT(a) _mm512_sqrt_pd(a)
 #define VU64_ADD(a, b) _mm512_add_epi64(a, b)
 #define VU64_AND(a, b) _mm512_and_si512(a, b)
-#define VU64_XOR(a, b) _mm512_xor_si512(a, b)
 #define VU64_SRL(a, k) _mm512_srli_epi64(a, k)
-#define VU64_SLL(a, k) _mm512_slli_epi64(a, k)
 #define VD_AS_VU64(x) _mm512_castpd_si512(x)
 #define VU64_AS_VD(u) _mm512_castsi512_pd(u)
 #define VD_FROM_SMALL_U(u) _mm512_cvtepu64_pd(u)
@@ -394,6 +395,7 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 
 #define FI_VECTOR_PATH 1
 #define FI_BLOCKS BATCH_BLOCKS
+#include "fi_half.h"
 #include "fi_fill_instances.h"
 
 const fi_kernel *const fi_kernels_avx512_table = kernels;

@@ -14,7 +14,6 @@
 #define VF_SET1(x) (x)
 #define VU_SET1(x) ((uint32_t)(x))
 #define VF_ADD(a, b) ((a) + (b))
-#define VF_SUB(a, b) ((a) - (b))
 #define VF_MUL(a, b) ((a) * (b))
 #define VF_FMA(a, b, c) fmaf((a), (b), (c))
 #define VF_SQRT(a) sqrtf(a)
@@ -22,7 +21,6 @@
 #define VU_AND(a, b) ((a) & (b))
 #define VU_XOR(a, b) ((a) ^ (b))
 #define VU_SRL(a, k) ((a) >> (k))
-#define VU_SLL(a, k) ((uint32_t)((a) << (k)))
 /* arithmetic shift without relying on the implementation-defined >> of
  * negative ints */
 #define VU_SRA(a, k) (((a) >> 31) ? ~(~(a) >> (k)) : (a) >> (k))
@@ -33,6 +31,11 @@
 #define VF_SELECT_BIT(u, bit, a, b) (((u) & (bit)) ? (a) : (b))
 #define VU_AND_OR(a, m, b) (((a) & (m)) | (b))
 #define VU_XOR_AND(x, a, m) ((x) ^ ((a) & (m)))
+#define VU_OR(a, b) ((a) | (b))
+#define VU_SELECT_GT(a, b, t, f) ((int32_t)(a) > (int32_t)(b) ? (t) : (f))
+#define VF_LOAD(p) (*(p))
+#define VU_STORE_U16(p, v) (*(p) = (uint16_t)(v))
+#define FI_LANES 1
 
 #define FI_VD double
 #define FI_VU64 uint64_t
@@ -47,9 +50,7 @@
 #define VD_SQRT(a) sqrt(a)
 #define VU64_ADD(a, b) ((uint64_t)((a) + (b)))
 #define VU64_AND(a, b) ((a) & (b))
-#define VU64_XOR(a, b) ((a) ^ (b))
 #define VU64_SRL(a, k) ((a) >> (k))
-#define VU64_SLL(a, k) ((uint64_t)((a) << (k)))
 #define VD_AS_VU64(x) fi_bits_f64(x)
 #define VU64_AS_VD(u) fi_f64_bits(u)
 #define VD_FROM_SMALL_U(u) ((double)(int64_t)(u))
@@ -166,6 +167,7 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
 
 #define FI_VECTOR_PATH 0
 #define FI_BLOCKS 1
+#include "fi_half.h"
 #include "fi_fill_instances.h"
 
 const fi_kernel *const fi_kernels_scalar_table = kernels;

@@ -31,8 +31,7 @@
     X(NORMAL_F32, normal_f32, float, normal_f32, 4, VECTOR)                  \
     X(NORMAL_F64, normal_f64, double, normal_f64, 2, VECTOR)                 \
     X(TRUNCNORM_F32, truncnorm_f32, float, truncnorm, 4, VECTOR)             \
-    X(TRUNCNORM_F64, truncnorm_f64, double, truncnorm, 2, SCALAR)
-#define XX_LATER(X) \
+    X(TRUNCNORM_F64, truncnorm_f64, double, truncnorm, 2, SCALAR)            \
     X(UNIFORM_F16, uniform_f16, uint16_t, uniform_half, 4, VECTOR)           \
     X(UNIFORM_BF16, uniform_bf16, uint16_t, uniform_half, 4, VECTOR)         \
     X(NORMAL_F16, normal_f16, uint16_t, normal_f32, 4, VECTOR)               \

@@ -32,17 +32,9 @@ UINT64_LIMIT = 1 << 64
 # Logical arrays are indexed with signed 64-bit integers.
 MAX_LOGICAL_ELEMENTS = (1 << 63) - 1
 
-# Elements produced per Philox block (4 words) by each method for 4-byte and
-# 8-byte outputs.  float16/bfloat16 are computed as float32.
-ELEMENTS_PER_BLOCK = {
-    ("raw", 4): 4,
-    ("uniform", 4): 4,
-    ("uniform", 8): 2,
-    ("normal", 4): 4,
-    ("normal", 8): 2,
-    ("truncated_normal", 4): 4,
-    ("truncated_normal", 8): 2,
-}
+# Elements produced per Philox block (4 words) by each method, by output itemsize.
+ELEMENTS_PER_BLOCK = {(method, _core.ITEMSIZES[method, dtype]): n
+                      for (method, dtype), n in _core.ELEMENTS_PER_BLOCK.items()}
 
 # Fills below this many elements run on one thread: starting threads costs
 # more than it saves.
@@ -434,7 +426,7 @@ def _pieces_in_memory_order(shape: Shape, strides: Sequence[int], limit: int):
 
 
 # numpy computes dtype.name in Python, slowly enough to matter per call
-_COMPUTE_DTYPE_NAMES = {np.dtype(t): np.dtype(t).name for t in (np.uint32, np.float32, np.float64)}
+_COMPUTE_DTYPE_NAMES = {np.dtype(t): np.dtype(t).name for t in (np.uint32, np.float32, np.float64, np.float16)}
 
 
 class _FillPlan:
@@ -446,7 +438,8 @@ class _FillPlan:
         self.method = method
         self.shape = shape
         self.dtype = dtype
-        self.compute_dtype = dtype if dtype.itemsize >= 4 else np.dtype(np.float32)
+        # float16/bfloat16 without a post-processing step: converted in the kernel
+        self.compute_dtype = dtype if dtype.itemsize >= 4 or post is None else np.dtype(np.float32)
         self.params = params
         self.layout = _Layout(shape, normalize_region(region, shape))
         self.out_object = out
@@ -457,7 +450,8 @@ class _FillPlan:
         self.post = post
         per_block = ELEMENTS_PER_BLOCK[(method, self.compute_dtype.itemsize)]
         self.elements_per_block = per_block
-        self.code = _core.METHOD_CODES[(method, _COMPUTE_DTYPE_NAMES[self.compute_dtype])]
+        self.code = _core.METHOD_CODES[(method, _COMPUTE_DTYPE_NAMES.get(self.compute_dtype)
+                                        or self.compute_dtype.name)]
 
     def blocks(self) -> int:
         """Blocks a fill of the whole logical array uses."""
@@ -590,8 +584,8 @@ def _step(value: Any, dtype: np.dtype, direction: int) -> Any:
     return np.array([bits], dtype=uint).view(dtype)[0]
 
 
-def _uniform_post(low: float, high: float, dtype: np.dtype):
-    """Round float32 values to a narrower dtype, keeping them below high."""
+def _narrow_cap(low: float, high: float, dtype: np.dtype) -> float:
+    """The largest value of a narrower dtype below high (low if none is)."""
     with np.errstate(over="ignore"):
         high_d = np.asarray(high).astype(dtype)
         low_d = np.asarray(low).astype(dtype)
@@ -602,11 +596,7 @@ def _uniform_post(low: float, high: float, dtype: np.dtype):
         cap = _step(cap, dtype, -1)
     if float(cap) < float(low_d):
         cap = low_d
-
-    def post(values: np.ndarray) -> np.ndarray:
-        return np.minimum(values.astype(dtype), cap)
-
-    return post
+    return float(cap)
 
 
 def _uniform_plan(shape, low, high, dtype, out, region, threads) -> _FillPlan:
@@ -618,8 +608,9 @@ def _uniform_plan(shape, low, high, dtype, out, region, threads) -> _FillPlan:
         raise ValueError(f"low must be less than or equal to high, got low={low}, high={high}")
     compute = dt if dt.itemsize >= 4 else np.dtype(np.float32)
     params = _float_params_uniform(low, high, compute)
-    post = None if compute == dt else _uniform_post(low, high, dt)
-    return _FillPlan("uniform", shape, dt, params, out, region, threads, post)
+    if compute != dt:
+        params += (_narrow_cap(low, high, dt),)
+    return _FillPlan("uniform", shape, dt, params, out, region, threads)
 
 
 def _normal_params(mean: float, std: float, dtype: np.dtype) -> tuple:
@@ -627,12 +618,6 @@ def _normal_params(mean: float, std: float, dtype: np.dtype) -> tuple:
     if not (math.isfinite(mean_c) and math.isfinite(std_c)):
         raise ValueError(f"mean and std must be finite in float{8 * dtype.itemsize}")
     return (mean_c, std_c)
-
-
-def _cast_post(dtype: np.dtype):
-    def post(values: np.ndarray) -> np.ndarray:
-        return values.astype(dtype)
-    return post
 
 
 def _normal_plan(shape, mean, std, dtype, out, region, threads) -> _FillPlan:
@@ -644,8 +629,7 @@ def _normal_plan(shape, mean, std, dtype, out, region, threads) -> _FillPlan:
         raise ValueError(f"std must be non-negative, got {std}")
     compute = dt if dt.itemsize >= 4 else np.dtype(np.float32)
     params = _normal_params(mean, std, compute)
-    post = None if compute == dt else _cast_post(dt)
-    return _FillPlan("normal", shape, dt, params, out, region, threads, post)
+    return _FillPlan("normal", shape, dt, params, out, region, threads)
 
 
 def _phi(x: float) -> float:
@@ -706,7 +690,6 @@ def _truncated_normal_plan(shape, mean, std, a, b, dtype, out, region, threads) 
     b = mean + 2.0 * std if b is None else _finite_float(b, "b")
     if not a < b and not (a == b and std == 0):
         raise ValueError(f"a must be less than b, got a={a}, b={b}")
-    compute = dt if dt.itemsize >= 4 else np.dtype(np.float32)
     out_low, out_high = _inside_bounds(a, b, dt)
     if std == 0 or not (mean - 40 * std < b and a < mean + 40 * std and (b - a) > 0):
         # degenerate: a point mass (std 0) or bounds far outside the bulk;
@@ -732,8 +715,7 @@ def _truncated_normal_plan(shape, mean, std, a, b, dtype, out, region, threads) 
             # quantile would lose every digit to the rounding of Phi(alpha),
             # so the values are spread uniformly instead.
             return _narrow_truncated_plan(shape, dt, a, b, out, region, threads)
-    post = None if compute == dt else _cast_clamp_post(dt, out_low, out_high)
-    return _FillPlan("truncated_normal", shape, dt, params, out, region, threads, post)
+    return _FillPlan("truncated_normal", shape, dt, params, out, region, threads)
 
 
 def _cast_clamp_post(dtype: np.dtype, lo: Any, hi: Any):

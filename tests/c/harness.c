@@ -296,6 +296,84 @@ static const param_set PARAM_SETS[] = {
 
 static double phi_double(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 
+/* float16 / bfloat16 by definition, independent of csrc/fi_half.h: the
+ * value of a bit pattern, and a float32 rounded to the nearest pattern (ties
+ * to the even one; NaN as numpy and ml_dtypes). */
+static double half_value(uint16_t h, int brain)
+{
+    int sign = h >> 15;
+    double v;
+    if (brain) {
+        uint32_t bits = (uint32_t)h << 16;
+        float f;
+        memcpy(&f, &bits, 4);
+        return f;
+    }
+    int e = (h >> 10) & 31, m = h & 1023;
+    if (e == 31)
+        v = m ? NAN : INFINITY;
+    else if (e == 0)
+        v = ldexp(m, -24);
+    else
+        v = ldexp(1024 + m, e - 25);
+    return sign ? -v : v;
+}
+
+static uint16_t half_round(float f, int brain)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000u);
+    if (isnan(f)) {
+        if (brain)
+            return sign | 0x7fc0u;
+        uint16_t payload = (uint16_t)((bits >> 13) & 0x3ffu);
+        return sign | 0x7c00u | (payload ? payload : 1u);
+    }
+    /* the two patterns of the sign around |f|, by search over magnitudes */
+    double a = fabs((double)f);
+    uint16_t lo = 0, hi = brain ? 0x7f80u : 0x7c00u; /* half_value(hi) = inf >= a */
+    while (hi - lo > 1) {
+        uint16_t mid = (uint16_t)((lo + hi) / 2);
+        if (half_value(mid, brain) <= a)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double below = half_value(lo, brain), above = half_value(hi, brain);
+    if (isinf(above)) /* the next step past the largest finite value */
+        above = below + (below - half_value((uint16_t)(lo - 1), brain));
+    double dlo = a - below, dhi = above - a;
+    uint16_t m = dlo < dhi || (dlo == dhi && (lo & 1) == 0) ? lo : hi;
+    return sign | m;
+}
+
+/* The largest pattern with value below x (above it, step = +1), or at most x. */
+static uint16_t half_inside(double x, int brain, int upper)
+{
+    uint16_t h = half_round((float)x, brain);
+    if (upper)
+        while (half_value(h, brain) > x)
+            h = (h & 0x8000u) ? (uint16_t)(h + 1) : (h == 0 ? 0x8001u : (uint16_t)(h - 1));
+    else
+        while (half_value(h, brain) < x)
+            h = (h & 0x8000u) ? (h == 0x8000u ? 1u : (uint16_t)(h - 1)) : (uint16_t)(h + 1);
+    return h;
+}
+
+static int is_half_method(fi_method m, int *brain, fi_method *single)
+{
+    switch (m) {
+    case FI_UNIFORM_F16: *brain = 0; *single = FI_UNIFORM_F32; return 1;
+    case FI_UNIFORM_BF16: *brain = 1; *single = FI_UNIFORM_F32; return 1;
+    case FI_NORMAL_F16: *brain = 0; *single = FI_NORMAL_F32; return 1;
+    case FI_NORMAL_BF16: *brain = 1; *single = FI_NORMAL_F32; return 1;
+    case FI_TRUNCNORM_F16: *brain = 0; *single = FI_TRUNCNORM_F32; return 1;
+    case FI_TRUNCNORM_BF16: *brain = 1; *single = FI_TRUNCNORM_F32; return 1;
+    default: return 0;
+    }
+}
+
 /* The parameters fastinit._engine passes for truncated_normal (non-degenerate
  * case): standard bounds, their CDF and complementary CDF, the probability
  * span, and the output-dtype values inside [a, b]. */
@@ -360,6 +438,31 @@ static fi_job make_job(fi_method m, const param_set *ps, fi_stream s)
     case FI_TRUNCNORM_F64:
         job.params.truncnorm = truncnorm_params(ps->t_mean, ps->t_std, ps->t_a, ps->t_b, m == FI_TRUNCNORM_F32);
         break;
+    case FI_UNIFORM_F16:
+    case FI_UNIFORM_BF16: {
+        int brain = m == FI_UNIFORM_BF16;
+        uint16_t cap = half_inside(ps->high, brain, 1);
+        if (half_value(cap, brain) >= ps->high)
+            cap = (cap & 0x8000u) ? (uint16_t)(cap + 1) : (uint16_t)(cap - 1);
+        job.params.uniform_half.low = low32;
+        job.params.uniform_half.scale = high32 - low32;
+        job.params.uniform_half.cap = nextafterf(high32, -INFINITY);
+        job.params.uniform_half.half_cap = (float)half_value(cap, brain);
+        break;
+    }
+    case FI_NORMAL_F16:
+    case FI_NORMAL_BF16:
+        job.params.normal_f32.mean = (float)ps->mean;
+        job.params.normal_f32.std = (float)ps->std;
+        break;
+    case FI_TRUNCNORM_F16:
+    case FI_TRUNCNORM_BF16: {
+        int brain = m == FI_TRUNCNORM_BF16;
+        job.params.truncnorm = truncnorm_params(ps->t_mean, ps->t_std, ps->t_a, ps->t_b, 1);
+        job.params.truncnorm.out_low = half_value(half_inside(ps->t_a, brain, 0), brain);
+        job.params.truncnorm.out_high = half_value(half_inside(ps->t_b, brain, 1), brain);
+        break;
+    }
     default:
         break;
     }
@@ -484,6 +587,42 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
     unsigned pos = (unsigned)(index % epb);
     uint32_t w[4];
     ref_block(&job->stream, block, w);
+    int brain;
+    fi_method single;
+    if (is_half_method(job->method, &brain, &single)) {
+        /* the float32 element (checked on its own), rounded and clamped as
+         * numpy does it to the float32 array */
+        fi_job f32 = *job;
+        float v;
+        uint16_t got, want;
+        f32.method = single;
+        if (single == FI_UNIFORM_F32) {
+            fi_uniform_f32 u = {job->params.uniform_half.low, job->params.uniform_half.scale,
+                                job->params.uniform_half.cap};
+            f32.params.uniform_f32 = u;
+        }
+        fill(&f32, &v, 1, index, 0);
+        memcpy(&got, value, 2);
+        want = half_round(v, brain);
+        if (single == FI_UNIFORM_F32) {
+            uint16_t cap = half_round(job->params.uniform_half.half_cap, brain);
+            double w = half_value(want, brain), c = half_value(cap, brain);
+            if (brain ? !(w < c) : w > c)
+                want = cap;
+        } else if (single == FI_TRUNCNORM_F32) {
+            const fi_truncnorm *t = &job->params.truncnorm;
+            double w = half_value(want, brain);
+            if (w < t->out_low)
+                want = half_round((float)t->out_low, brain);
+            else if (w > t->out_high)
+                want = half_round((float)t->out_high, brain);
+        }
+        if (got != want) {
+            snprintf(why, why_len, "pattern %04x, expected %04x (float32 value %a)", got, want, (double)v);
+            return 0;
+        }
+        return 1;
+    }
     switch (job->method) {
     case FI_RAW_U32: {
         uint32_t got;
