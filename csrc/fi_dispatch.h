@@ -23,10 +23,13 @@ extern const fi_kernel *const fi_kernels_avx2_table;
 extern const fi_kernel *const fi_kernels_avx512_table;
 
 /* The scalar fills of the SCALAR-path methods of fi_methods.h, which the
- * vector tables use. */
+ * vector tables use, and the AVX2 fills of the AVX2-path ones, which the
+ * AVX-512 table uses. */
 #define FI_SCALAR_FILL_PROTOTYPE_SCALAR(name) \
     void fi_scalar_fill_##name(void *, uint64_t, const fi_stream *, uint64_t, const fi_params *, unsigned);
 #define FI_SCALAR_FILL_PROTOTYPE_VECTOR(name)
+#define FI_SCALAR_FILL_PROTOTYPE_AVX2(name) \
+    void fi_avx2_fill_##name(void *, uint64_t, const fi_stream *, uint64_t, const fi_params *, unsigned);
 #define FI_SCALAR_FILL_PROTOTYPE(CODE, name, out_t, params, per_block, paths) FI_SCALAR_FILL_PROTOTYPE_##paths(name)
 FI_METHODS(FI_SCALAR_FILL_PROTOTYPE)
 #undef FI_SCALAR_FILL_PROTOTYPE

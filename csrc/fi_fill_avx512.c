@@ -200,11 +200,6 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
     _mm512_mask_blend_ps(_mm512_test_epi32_mask(u, _mm512_set1_epi32((int)(bit))), b, a)
 #define VU_AND_OR(a, m, b) _mm512_ternarylogic_epi32(a, m, b, 0xEA)
 #define VU_XOR_AND(x, a, m) _mm512_ternarylogic_epi32(x, a, m, 0x78)
-#define VU_OR(a, b) _mm512_or_si512(a, b)
-#define VU_SELECT_GT(a, b, t, f) _mm512_mask_blend_epi32(_mm512_cmpgt_epi32_mask(a, b), f, t)
-#define VF_LOAD(p) _mm512_load_ps(p)
-#define VU_STORE_U16(p, v) _mm256_storeu_si256((__m256i *)(p), _mm512_cvtepi32_epi16(v))
-#define FI_LANES 16
 
 #define FI_VD __m512d
 #define FI_VU64 __m512i
@@ -393,9 +388,9 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
-#define FI_VECTOR_PATH 1
+/* float16/bfloat16 kernels: the AVX2 path's (fi_methods.h) */
+#define FI_VECTOR_PATH 2
 #define FI_BLOCKS BATCH_BLOCKS
-#include "fi_half.h"
 #include "fi_fill_instances.h"
 
 const fi_kernel *const fi_kernels_avx512_table = kernels;

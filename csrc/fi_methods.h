@@ -15,7 +15,11 @@
  *   params   the parameter struct fi_<params> (field lists below)
  *   elements_per_block   output elements per Philox block (4 words)
  *   paths    VECTOR: every path has its own kernel; SCALAR: the vector paths
- *            use the scalar path's fill (fi_scalar_fill_<name>)
+ *            use the scalar path's fill (fi_scalar_fill_<name>); AVX2: the
+ *            AVX-512 path uses the AVX2 path's fill (fi_avx2_fill_<name>),
+ *            which AVX-512 CPUs run, so that kernel is tested on AVX2-only
+ *            hosts and the AVX-512 file compiles to the same code as before
+ *            the method was added
  *
  * float16 and bfloat16 elements are stored as their uint16_t bit patterns.
  */
@@ -32,12 +36,12 @@
     X(NORMAL_F64, normal_f64, double, normal_f64, 2, VECTOR)                 \
     X(TRUNCNORM_F32, truncnorm_f32, float, truncnorm, 4, VECTOR)             \
     X(TRUNCNORM_F64, truncnorm_f64, double, truncnorm, 2, SCALAR)            \
-    X(UNIFORM_F16, uniform_f16, uint16_t, uniform_half, 4, VECTOR)           \
-    X(UNIFORM_BF16, uniform_bf16, uint16_t, uniform_half, 4, VECTOR)         \
-    X(NORMAL_F16, normal_f16, uint16_t, normal_f32, 4, VECTOR)               \
-    X(NORMAL_BF16, normal_bf16, uint16_t, normal_f32, 4, VECTOR)             \
-    X(TRUNCNORM_F16, truncnorm_f16, uint16_t, truncnorm, 4, VECTOR)          \
-    X(TRUNCNORM_BF16, truncnorm_bf16, uint16_t, truncnorm, 4, VECTOR)
+    X(UNIFORM_F16, uniform_f16, uint16_t, uniform_half, 4, AVX2)             \
+    X(UNIFORM_BF16, uniform_bf16, uint16_t, uniform_half, 4, AVX2)           \
+    X(NORMAL_F16, normal_f16, uint16_t, normal_f32, 4, AVX2)                 \
+    X(NORMAL_BF16, normal_bf16, uint16_t, normal_f32, 4, AVX2)               \
+    X(TRUNCNORM_F16, truncnorm_f16, uint16_t, truncnorm, 4, AVX2)            \
+    X(TRUNCNORM_BF16, truncnorm_bf16, uint16_t, truncnorm, 4, AVX2)
 
 /*
  * Parameter structs, F(type, field) per field in order: fi_params_set()

@@ -9,7 +9,7 @@ import pytest
 from fastinit import _core
 
 ROOT = Path(__file__).resolve().parent.parent
-ROW = re.compile(r"X\((\w+),\s*(\w+),\s*(\w+),\s*(\w+),\s*(\d+),\s*(VECTOR|SCALAR)\)")
+ROW = re.compile(r"X\((\w+),\s*(\w+),\s*(\w+),\s*(\w+),\s*(\d+),\s*(VECTOR|SCALAR|AVX2)\)")
 C_TYPES = {"uint32_t": 4, "float": 4, "double": 8, "uint16_t": 2}
 
 

@@ -44,6 +44,28 @@ disasm() { # object -> one file per function in directory $2
     done
 }
 
+# CANONICAL=1: also rename vector registers and stack slots in order of first
+# use, so that a different register allocation alone compares equal (the
+# instructions, their order and every other operand must still match).
+canonical() {
+    python3 - "$1" <<'PY'
+import re, sys
+path = sys.argv[1]
+names = {}
+def rename(match, kind):
+    key = (kind, match.group(0))
+    if key not in names:
+        names[key] = f"{kind}{sum(1 for k in names if k[0] == kind)}"
+    return names[key]
+lines = []
+for line in open(path):
+    line = re.sub(r"%[xyz]mm\d+", lambda m: rename(m, "%vreg"), line)
+    line = re.sub(r"-?0x[0-9a-f]+\(%[re]sp\)|\(%[re]sp\)", lambda m: rename(m, "slot"), line)
+    lines.append(line)
+open(path, "w").writelines(lines)
+PY
+}
+
 status=0
 for f in $files; do
     for tree in base new; do
@@ -54,6 +76,7 @@ for f in $files; do
         b="$work/base/${f%.c}.fn/$fn" n="$work/new/${f%.c}.fn/$fn"
         if [ ! -f "$b" ]; then echo "$f $fn: only in the working tree ($(wc -l <"$n") instructions)"; continue; fi
         if [ ! -f "$n" ]; then echo "$f $fn: only in $base ($(wc -l <"$b") instructions)"; status=1; continue; fi
+        if [ "${CANONICAL:-0}" = 1 ]; then canonical "$b"; canonical "$n"; fi
         if cmp -s "$b" "$n"; then
             echo "$f $fn: same ($(wc -l <"$n") instructions)"
         else
