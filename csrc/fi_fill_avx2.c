@@ -230,6 +230,7 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VU_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
 #define VU_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
 #define VU_OR(a, b) _mm256_or_si256(a, b)
+#define VF_MIN(a, b) _mm256_min_ps(a, b)
 #define VU_SELECT_GT(a, b, t, f) _mm256_blendv_epi8(f, t, _mm256_cmpgt_epi32(a, b))
 #define VF_LOAD(p) _mm256_load_ps(p)
 #define VU_STORE_U16(p, v) store_u16(p, v)
@@ -281,9 +282,7 @@ static inline __attribute__((always_inline)) void batch_raw_u32(const philox_con
 
 static inline __m256 uniform_f32(__m256i words, const fi_uniform_f32 *p)
 {
-    __m256 u = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(words, 8)), _mm256_set1_ps(0x1p-24f));
-    __m256 v = _mm256_fmadd_ps(_mm256_set1_ps(p->scale), u, _mm256_set1_ps(p->low));
-    return _mm256_min_ps(v, _mm256_set1_ps(p->cap));
+    return fi_avx2_uniform_f32(words, _mm256_set1_ps(p->scale), _mm256_set1_ps(p->low), _mm256_set1_ps(p->cap));
 }
 
 /* A batch whose elements each come from one word: `transform` maps a
@@ -308,9 +307,7 @@ FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
 
 static inline __m256d uniform_f64(__m256i words, const fi_uniform_f64 *p)
 {
-    __m256d u = _mm256_mul_pd(f64_from_u53(_mm256_srli_epi64(words, 11)), _mm256_set1_pd(0x1p-53));
-    __m256d v = _mm256_fmadd_pd(_mm256_set1_pd(p->scale), u, _mm256_set1_pd(p->low));
-    return _mm256_min_pd(v, _mm256_set1_pd(p->cap));
+    return fi_avx2_uniform_f64(words, _mm256_set1_pd(p->scale), _mm256_set1_pd(p->low), _mm256_set1_pd(p->cap));
 }
 
 static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,

@@ -199,6 +199,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VF_SELECT_BIT(u, bit, a, b) \
     _mm512_mask_blend_ps(_mm512_test_epi32_mask(u, _mm512_set1_epi32((int)(bit))), b, a)
 #define VU_AND_OR(a, m, b) _mm512_ternarylogic_epi32(a, m, b, 0xEA)
+#define VF_MIN(a, b) _mm512_min_ps(a, b)
 #define VU_XOR_AND(x, a, m) _mm512_ternarylogic_epi32(x, a, m, 0x78)
 
 #define FI_VD __m512d
@@ -251,9 +252,7 @@ static inline __attribute__((always_inline)) void batch_raw_u32(const philox_con
 
 static inline __m512 uniform_f32(__m512i words, const fi_uniform_f32 *p)
 {
-    __m512 u = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(words, 8)), _mm512_set1_ps(0x1p-24f));
-    __m512 v = _mm512_fmadd_ps(_mm512_set1_ps(p->scale), u, _mm512_set1_ps(p->low));
-    return _mm512_min_ps(v, _mm512_set1_ps(p->cap));
+    return fi_avx512_uniform_f32(words, _mm512_set1_ps(p->scale), _mm512_set1_ps(p->low), _mm512_set1_ps(p->cap));
 }
 
 /* A batch whose elements each come from one word: `transform` maps a
@@ -277,9 +276,7 @@ FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
 
 static inline __m512d uniform_f64(__m512i words, const fi_uniform_f64 *p)
 {
-    __m512d u = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(words, 11)), _mm512_set1_pd(0x1p-53));
-    __m512d v = _mm512_fmadd_pd(_mm512_set1_pd(p->scale), u, _mm512_set1_pd(p->low));
-    return _mm512_min_pd(v, _mm512_set1_pd(p->cap));
+    return fi_avx512_uniform_f64(words, _mm512_set1_pd(p->scale), _mm512_set1_pd(p->low), _mm512_set1_pd(p->cap));
 }
 
 static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,

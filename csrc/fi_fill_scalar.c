@@ -32,6 +32,7 @@
 #define VU_AND_OR(a, m, b) (((a) & (m)) | (b))
 #define VU_XOR_AND(x, a, m) ((x) ^ ((a) & (m)))
 #define VU_OR(a, b) ((a) | (b))
+#define VF_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define VU_SELECT_GT(a, b, t, f) ((int32_t)(a) > (int32_t)(b) ? (t) : (f))
 #define VF_LOAD(p) (*(p))
 #define VU_STORE_U16(p, v) (*(p) = (uint16_t)(v))
@@ -76,12 +77,6 @@ static inline void batch_raw_u32(const fi_stream *s, uint64_t block, uint32_t *o
     fi_philox_block(s, block, out);
 }
 
-static inline float uniform_f32(uint32_t w, const fi_uniform_f32 *p)
-{
-    float v = fmaf(p->scale, fi_u24(w), p->low);
-    return v < p->cap ? v : p->cap;
-}
-
 static inline void batch_uniform_f32(const fi_stream *s, uint64_t block, float *out,
                                      const fi_uniform_f32 *p, int streaming)
 {
@@ -89,13 +84,7 @@ static inline void batch_uniform_f32(const fi_stream *s, uint64_t block, float *
     (void)streaming;
     fi_philox_block(s, block, w);
     for (int k = 0; k < 4; k++)
-        out[k] = uniform_f32(w[k], p);
-}
-
-static inline double uniform_f64(uint32_t lo, uint32_t hi, const fi_uniform_f64 *p)
-{
-    double v = fma(p->scale, fi_u53(lo, hi), p->low);
-    return v < p->cap ? v : p->cap;
+        out[k] = fi_scalar_uniform_f32(w[k], p->scale, p->low, p->cap);
 }
 
 static inline void batch_uniform_f64(const fi_stream *s, uint64_t block, double *out,
@@ -104,8 +93,8 @@ static inline void batch_uniform_f64(const fi_stream *s, uint64_t block, double 
     uint32_t w[4];
     (void)streaming;
     fi_philox_block(s, block, w);
-    out[0] = uniform_f64(w[0], w[1], p);
-    out[1] = uniform_f64(w[2], w[3], p);
+    out[0] = fi_scalar_uniform_f64(pair64(w[0], w[1]), p->scale, p->low, p->cap);
+    out[1] = fi_scalar_uniform_f64(pair64(w[2], w[3]), p->scale, p->low, p->cap);
 }
 
 static inline void batch_normal_f32(const fi_stream *s, uint64_t block, float *out,

@@ -13,7 +13,8 @@
  *   VU_SRA (arithmetic shift of the lanes as int32) VF_AS_VU VU_AS_VF
  *   VF_FROM_SMALL_I (int32 lanes, exact, |v| < 2^24) VF_FROM_U32 (round to nearest)
  *   VF_SELECT_BIT(u, bit, if_set, if_clear) VU_AND_OR(a, m, b) = (a & m) | b
- *   VU_XOR_AND(x, a, m) = x ^ (a & m); optional: VF_MANTISSA_P75 (below)
+ *   VU_XOR_AND(x, a, m) = x ^ (a & m), VF_MIN(a, b) = a < b ? a : b;
+ *   optional: VF_MANTISSA_P75 (below)
  * Required for float64:  FI_VD FI_VU64 VD_SET1 VU64_SET1 VD_ADD VD_SUB VD_MUL
  *   VD_FMA VD_SQRT VU64_ADD VU64_AND VU64_SRL VD_AS_VU64 VU64_AS_VD
  *   VD_SELECT_BIT VU64_AND_OR VU64_XOR_AND,
@@ -127,6 +128,13 @@ static inline void FI_MATH(box_muller_f32)(FI_VU wr, FI_VU wf, FI_VF std, FI_VF 
     FI_MATH(box_muller_finish_f32)(FI_MATH(box_muller_squared_radius_f32)(wr), wf, std, mean, x, y);
 }
 
+/* The uniform transform: min(fma(scale, U24(w), low), cap). */
+static inline FI_VF FI_MATH(uniform_f32)(FI_VU w, FI_VF scale, FI_VF low, FI_VF cap)
+{
+    FI_VF u = VF_MUL(VF_FROM_SMALL_I(VU_SRL(w, 8)), VF_SET1(0x1p-24f));
+    return VF_MIN(VF_FMA(scale, u, low), cap);
+}
+
 #endif /* FI_VF */
 
 #ifdef FI_VD
@@ -184,6 +192,13 @@ static inline void FI_MATH(cos_sin_2pi_f64)(FI_VU64 w, FI_VD *cos_out, FI_VD *si
     FI_VU64 sign = VU64_SET1(0x8000000000000000ull);
     *cos_out = VU64_AS_VD(VU64_XOR_AND(VD_AS_VU64(c), VU64_ADD(s, VU64_SET1(1ull << 62)), sign));
     *sin_out = VU64_AS_VD(VU64_XOR_AND(VD_AS_VU64(si), s, sign));
+}
+
+/* The uniform transform: min(fma(scale, U53(w), low), cap), w = hi * 2^32 + lo. */
+static inline FI_VD FI_MATH(uniform_f64)(FI_VU64 w, FI_VD scale, FI_VD low, FI_VD cap)
+{
+    FI_VD u = VD_MUL(VD_FROM_U53(VU64_SRL(w, 11)), VD_SET1(0x1p-53));
+    return VD_MIN(VD_FMA(scale, u, low), cap);
 }
 
 /* wr and wf hold 64-bit words hi * 2^32 + lo (the element's word pairs). */
