@@ -265,63 +265,14 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define FI_MATH(name) fi_avx2_##name
 #include "fi_vecmath.h"
 
-static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
-                                                                uint32_t *out, const void *unused,
-                                                                int streaming)
-{
-    words256 w;
-    (void)unused;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m256i first, second;
-        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
-        store_si(out + 16 * g, first, streaming);
-        store_si(out + 16 * g + 8, second, streaming);
-    }
-}
-
 static inline __m256 uniform_f32(__m256i words, const fi_uniform_f32 *p)
 {
     return fi_avx2_uniform_f32(words, _mm256_set1_ps(p->scale), _mm256_set1_ps(p->low), _mm256_set1_ps(p->cap));
 }
 
-/* A batch whose elements each come from one word: `transform` maps a
- * vector of words, in element order, to a vector of values. */
-#define FI_ONE_WORD_BATCH(name, transform, param_t)                                        \
-    static inline __attribute__((always_inline)) void name(const philox_context *s,        \
-                                                           uint64_t block, float *out,    \
-                                                           const param_t *p, int streaming) \
-    {                                                                                      \
-        words256 w;                                                                       \
-        philox_batch(s, block, &w);                                                        \
-        for (int g = 0; g < GROUPS; g++) {                                                 \
-            __m256i first, second;                                                         \
-            interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), \
-                         &first, &second);                                                 \
-            store_ps(out + 16 * g, transform(first, p), streaming);                        \
-            store_ps(out + 16 * g + 8, transform(second, p), streaming);                   \
-        }                                                                                  \
-    }
-
-FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
-
 static inline __m256d uniform_f64(__m256i words, const fi_uniform_f64 *p)
 {
     return fi_avx2_uniform_f64(words, _mm256_set1_pd(p->scale), _mm256_set1_pd(p->low), _mm256_set1_pd(p->cap));
-}
-
-static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,
-                                                                    double *out, const fi_uniform_f64 *p,
-                                                                    int streaming)
-{
-    words256 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m256i first, second;
-        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
-        store_pd(out + 8 * g, uniform_f64(first, p), streaming);
-        store_pd(out + 8 * g + 4, uniform_f64(second, p), streaming);
-    }
 }
 
 static inline __attribute__((always_inline)) void batch_normal_f32(const philox_context *s, uint64_t block,
@@ -381,7 +332,18 @@ static inline __m256 truncnorm_f32(__m256i words, const fi_truncnorm *p)
     return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
 }
 
-FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
+
+/* Vector k of group g's words in element order. */
+static inline __attribute__((always_inline)) __m256i element_words(const words256 *w, int g, int k)
+{
+    __m256i first, second;
+    interleave64(join_low_halves(w->c0[g], w->c1[g]), join_low_halves(w->c2[g], w->c3[g]), &first, &second);
+    return k ? second : first;
+}
+#define FI_WORDS_T words256
+#define FI_WORD_LANES 8
+#define FI_ELEMENT_WORDS(w, g, k) element_words(w, g, k)
+#include "fi_word_batches.h"
 
 #define FI_STREAM_ALIGN 32
 #define FI_STORE_FENCE() _mm_sfence()

@@ -235,62 +235,14 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 
 /* ---- batches of BATCH_BLOCKS (64) blocks ---- */
 
-static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
-                                                                uint32_t *out, const void *unused,
-                                                                int streaming)
-{
-    words512 w;
-    (void)unused;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
-        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
-        store_si(out + 32 * g, interleave64_lo(a, b), streaming);
-        store_si(out + 32 * g + 16, interleave64_hi(a, b), streaming);
-    }
-}
-
 static inline __m512 uniform_f32(__m512i words, const fi_uniform_f32 *p)
 {
     return fi_avx512_uniform_f32(words, _mm512_set1_ps(p->scale), _mm512_set1_ps(p->low), _mm512_set1_ps(p->cap));
 }
 
-/* A batch whose elements each come from one word: `transform` maps a
- * vector of words, in element order, to a vector of values. */
-#define FI_ONE_WORD_BATCH(name, transform, param_t)                                        \
-    static inline __attribute__((always_inline)) void name(const philox_context *s,        \
-                                                           uint64_t block, float *out,    \
-                                                           const param_t *p, int streaming) \
-    {                                                                                      \
-        words512 w;                                                                       \
-        philox_batch(s, block, &w);                                                        \
-        for (int g = 0; g < GROUPS; g++) {                                                 \
-            __m512i a = join_low_halves(w.c0[g], w.c1[g]);                                 \
-            __m512i b = join_low_halves(w.c2[g], w.c3[g]);                                 \
-            store_ps(out + 32 * g, transform(interleave64_lo(a, b), p), streaming);        \
-            store_ps(out + 32 * g + 16, transform(interleave64_hi(a, b), p), streaming);   \
-        }                                                                                  \
-    }
-
-FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
-
 static inline __m512d uniform_f64(__m512i words, const fi_uniform_f64 *p)
 {
     return fi_avx512_uniform_f64(words, _mm512_set1_pd(p->scale), _mm512_set1_pd(p->low), _mm512_set1_pd(p->cap));
-}
-
-static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,
-                                                                    double *out, const fi_uniform_f64 *p,
-                                                                    int streaming)
-{
-    words512 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
-        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
-        store_pd(out + 16 * g, uniform_f64(interleave64_lo(a, b), p), streaming);
-        store_pd(out + 16 * g + 8, uniform_f64(interleave64_hi(a, b), p), streaming);
-    }
 }
 
 static inline __attribute__((always_inline)) void batch_normal_f32(const philox_context *s, uint64_t block,
@@ -377,7 +329,18 @@ static inline __m512 truncnorm_f32(__m512i words, const fi_truncnorm *p)
     return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
 }
 
-FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
+
+/* Vector k of group g's words in element order. */
+static inline __attribute__((always_inline)) __m512i element_words(const words512 *w, int g, int k)
+{
+    __m512i a = join_low_halves(w->c0[g], w->c1[g]);
+    __m512i b = join_low_halves(w->c2[g], w->c3[g]);
+    return k ? interleave64_hi(a, b) : interleave64_lo(a, b);
+}
+#define FI_WORDS_T words512
+#define FI_WORD_LANES 16
+#define FI_ELEMENT_WORDS(w, g, k) element_words(w, g, k)
+#include "fi_word_batches.h"
 
 #define FI_STREAM_ALIGN 64
 #define FI_STORE_FENCE() _mm_sfence()
