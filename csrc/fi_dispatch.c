@@ -73,7 +73,7 @@ const char *fi_isa_name(int level)
     return level >= 0 && level < FI_ISA_COUNT ? names[level] : "unknown";
 }
 
-static const fi_kernels *active(void)
+static const fi_kernel *active(void)
 {
     switch (fi_isa_selected()) {
     case FI_ISA_AVX512:
@@ -85,37 +85,71 @@ static const fi_kernels *active(void)
     }
 }
 
-void fi_fill_raw_u32(uint32_t *out, uint64_t n, const fi_stream *s, uint64_t first, unsigned flags)
+void fi_fill(fi_method method, void *out, uint64_t n, const fi_stream *s, uint64_t first, const fi_params *p,
+             unsigned flags)
 {
-    active()->raw_u32(out, n, s, first, 0, flags);
+    active()[method](out, n, s, first, p, flags);
 }
-void fi_fill_uniform_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                         const fi_uniform_f32 *p, unsigned flags)
+
+#define FI_TYPED_FILL(CODE, name, out_t, params, per_block, paths)                                        \
+    void fi_fill_##name(out_t *out, uint64_t n, const fi_stream *s, uint64_t first, const fi_##params *p, \
+                        unsigned flags)                                                                   \
+    {                                                                                                     \
+        fi_params all;                                                                                    \
+        if (p)                                                                                            \
+            all.params = *p;                                                                              \
+        active()[FI_##CODE](out, n, s, first, &all, flags);                                               \
+    }
+FI_METHODS(FI_TYPED_FILL)
+#undef FI_TYPED_FILL
+
+unsigned fi_method_itemsize(int method)
 {
-    active()->uniform_f32(out, n, s, first, p, flags);
+    switch (method) {
+#define FI_ITEMSIZE_CASE(CODE, name, out_t, params, per_block, paths) case FI_##CODE: return sizeof(out_t);
+        FI_METHODS(FI_ITEMSIZE_CASE)
+#undef FI_ITEMSIZE_CASE
+    }
+    return 0;
 }
-void fi_fill_uniform_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                         const fi_uniform_f64 *p, unsigned flags)
+
+unsigned fi_method_elements_per_block(int method)
 {
-    active()->uniform_f64(out, n, s, first, p, flags);
+    switch (method) {
+#define FI_PER_BLOCK_CASE(CODE, name, out_t, params, per_block, paths) case FI_##CODE: return per_block;
+        FI_METHODS(FI_PER_BLOCK_CASE)
+#undef FI_PER_BLOCK_CASE
+    }
+    return 0;
 }
-void fi_fill_normal_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                        const fi_normal_f32 *p, unsigned flags)
+
+const char *fi_method_name(int method)
 {
-    active()->normal_f32(out, n, s, first, p, flags);
+    switch (method) {
+#define FI_NAME_CASE(CODE, name, out_t, params, per_block, paths) case FI_##CODE: return #name;
+        FI_METHODS(FI_NAME_CASE)
+#undef FI_NAME_CASE
+    }
+    return 0;
 }
-void fi_fill_normal_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                        const fi_normal_f64 *p, unsigned flags)
+
+int fi_params_set(int method, const double *values, unsigned count, fi_params *p)
 {
-    active()->normal_f64(out, n, s, first, p, flags);
-}
-void fi_fill_truncnorm_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                           const fi_truncnorm *p, unsigned flags)
-{
-    active()->truncnorm_f32(out, n, s, first, p, flags);
-}
-void fi_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                           const fi_truncnorm *p, unsigned flags)
-{
-    active()->truncnorm_f64(out, n, s, first, p, flags);
+#define FI_COUNT_FIELD(type, field) +1u
+#define FI_SET_FIELD(type, field) dst->field = (type)*values++;
+#define FI_SET_CASE(CODE, name, out_t, params, per_block, paths) \
+    case FI_##CODE: {                                            \
+        fi_##params *dst = &p->params;                           \
+        if (count != 0u FI_PARAMS_##params(FI_COUNT_FIELD))      \
+            return -1;                                           \
+        (void)dst;                                               \
+        FI_PARAMS_##params(FI_SET_FIELD) return 0;               \
+    }
+    switch (method) {
+        FI_METHODS(FI_SET_CASE)
+    }
+    return -1;
+#undef FI_SET_CASE
+#undef FI_SET_FIELD
+#undef FI_COUNT_FIELD
 }

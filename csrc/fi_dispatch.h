@@ -12,23 +12,27 @@
 #define FI_ISA_AVX512 2
 #define FI_ISA_COUNT 3
 
-typedef struct fi_kernels {
-    void (*raw_u32)(uint32_t *, uint64_t, const fi_stream *, uint64_t, const void *, unsigned);
-    void (*uniform_f32)(float *, uint64_t, const fi_stream *, uint64_t, const fi_uniform_f32 *, unsigned);
-    void (*uniform_f64)(double *, uint64_t, const fi_stream *, uint64_t, const fi_uniform_f64 *, unsigned);
-    void (*normal_f32)(float *, uint64_t, const fi_stream *, uint64_t, const fi_normal_f32 *, unsigned);
-    void (*normal_f64)(double *, uint64_t, const fi_stream *, uint64_t, const fi_normal_f64 *, unsigned);
-    void (*truncnorm_f32)(float *, uint64_t, const fi_stream *, uint64_t, const fi_truncnorm *, unsigned);
-    void (*truncnorm_f64)(double *, uint64_t, const fi_stream *, uint64_t, const fi_truncnorm *, unsigned);
-} fi_kernels;
+/* A path's fill for one method: fi_fill's signature, out and p untyped. */
+typedef void (*fi_kernel)(void *out, uint64_t n, const fi_stream *s, uint64_t first, const fi_params *p,
+                          unsigned flags);
 
-/* Kernel tables; a table is NULL when its path was not compiled in. */
-extern const fi_kernels *const fi_kernels_scalar_table;
-extern const fi_kernels *const fi_kernels_avx2_table;
-extern const fi_kernels *const fi_kernels_avx512_table;
+/* Kernel tables, indexed by fi_method; a table is NULL when its path was not
+ * compiled in. */
+extern const fi_kernel *const fi_kernels_scalar_table;
+extern const fi_kernel *const fi_kernels_avx2_table;
+extern const fi_kernel *const fi_kernels_avx512_table;
 
-void fi_scalar_fill_truncnorm_f64(double *, uint64_t, const fi_stream *, uint64_t,
-                                  const fi_truncnorm *, unsigned);
+/* The scalar fills of the SCALAR-path methods of fi_methods.h, which the
+ * vector tables use, and the AVX2 fills of the AVX2-path ones, which the
+ * AVX-512 table uses. */
+#define FI_SCALAR_FILL_PROTOTYPE_SCALAR(name) \
+    void fi_scalar_fill_##name(void *, uint64_t, const fi_stream *, uint64_t, const fi_params *, unsigned);
+#define FI_SCALAR_FILL_PROTOTYPE_VECTOR(name)
+#define FI_SCALAR_FILL_PROTOTYPE_AVX2(name) \
+    void fi_avx2_fill_##name(void *, uint64_t, const fi_stream *, uint64_t, const fi_params *, unsigned);
+#define FI_SCALAR_FILL_PROTOTYPE(CODE, name, out_t, params, per_block, paths) FI_SCALAR_FILL_PROTOTYPE_##paths(name)
+FI_METHODS(FI_SCALAR_FILL_PROTOTYPE)
+#undef FI_SCALAR_FILL_PROTOTYPE
 
 /* Highest level this CPU and OS can run (and this build contains).  The
  * level is detected on first use; call this once before filling from

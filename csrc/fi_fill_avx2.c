@@ -162,6 +162,14 @@ static inline void store_pd(double *dst, __m256d v, int streaming)
         _mm256_storeu_pd(dst, v);
 }
 
+/* The low 16 bits of each lane, in order: the in-lane pack repeats each
+ * half, the 64-bit permute gathers them. */
+static inline void store_u16(uint16_t *dst, __m256i v)
+{
+    __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(v, v), 0x08);
+    _mm_storeu_si128((__m128i *)dst, _mm256_castsi256_si128(packed));
+}
+
 /* fl32(w) for a full 32-bit word: both halves convert exactly, the sum
  * rounds once. */
 static inline __m256 f32_from_u32(__m256i w)
@@ -206,7 +214,6 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VF_SET1(x) _mm256_set1_ps(x)
 #define VU_SET1(x) _mm256_set1_epi32((int)(x))
 #define VF_ADD(a, b) _mm256_add_ps(a, b)
-#define VF_SUB(a, b) _mm256_sub_ps(a, b)
 #define VF_MUL(a, b) _mm256_mul_ps(a, b)
 #define VF_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VF_SQRT(a) _mm256_sqrt_ps(a)
@@ -214,7 +221,6 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VU_AND(a, b) _mm256_and_si256(a, b)
 #define VU_XOR(a, b) _mm256_xor_si256(a, b)
 #define VU_SRL(a, k) _mm256_srli_epi32(a, k)
-#define VU_SLL(a, k) _mm256_slli_epi32(a, k)
 #define VU_SRA(a, k) _mm256_srai_epi32(a, k)
 #define VF_AS_VU(x) _mm256_castps_si256(x)
 #define VU_AS_VF(u) _mm256_castsi256_ps(u)
@@ -223,6 +229,12 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VF_SELECT_BIT(u, bit, a, b) select_bit_ps(u, 31 - __builtin_ctz(bit), a, b)
 #define VU_AND_OR(a, m, b) _mm256_or_si256(_mm256_and_si256(a, m), b)
 #define VU_XOR_AND(x, a, m) _mm256_xor_si256(x, _mm256_and_si256(a, m))
+#define VU_OR(a, b) _mm256_or_si256(a, b)
+#define VF_MIN(a, b) _mm256_min_ps(a, b)
+#define VU_SELECT_GT(a, b, t, f) _mm256_blendv_epi8(f, t, _mm256_cmpgt_epi32(a, b))
+#define VF_LOAD(p) _mm256_load_ps(p)
+#define VU_STORE_U16(p, v) store_u16(p, v)
+#define FI_LANES 8
 
 #define FI_VD __m256d
 #define FI_VU64 __m256i
@@ -237,9 +249,7 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define VD_SQRT(a) _mm256_sqrt_pd(a)
 #define VU64_ADD(a, b) _mm256_add_epi64(a, b)
 #define VU64_AND(a, b) _mm256_and_si256(a, b)
-#define VU64_XOR(a, b) _mm256_xor_si256(a, b)
 #define VU64_SRL(a, k) _mm256_srli_epi64(a, k)
-#define VU64_SLL(a, k) _mm256_slli_epi64(a, k)
 #define VD_AS_VU64(x) _mm256_castpd_si256(x)
 #define VU64_AS_VD(u) _mm256_castsi256_pd(u)
 #define VD_FROM_SMALL_U(u) f64_from_u52(u)
@@ -255,67 +265,14 @@ static inline __m256 select_bit_ps(__m256i u, int shift_to_sign, __m256 if_set, 
 #define FI_MATH(name) fi_avx2_##name
 #include "fi_vecmath.h"
 
-static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
-                                                                uint32_t *out, const void *unused,
-                                                                int streaming)
-{
-    words256 w;
-    (void)unused;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m256i first, second;
-        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
-        store_si(out + 16 * g, first, streaming);
-        store_si(out + 16 * g + 8, second, streaming);
-    }
-}
-
 static inline __m256 uniform_f32(__m256i words, const fi_uniform_f32 *p)
 {
-    __m256 u = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(words, 8)), _mm256_set1_ps(0x1p-24f));
-    __m256 v = _mm256_fmadd_ps(_mm256_set1_ps(p->scale), u, _mm256_set1_ps(p->low));
-    return _mm256_min_ps(v, _mm256_set1_ps(p->cap));
+    return fi_avx2_uniform_f32(words, _mm256_set1_ps(p->scale), _mm256_set1_ps(p->low), _mm256_set1_ps(p->cap));
 }
-
-/* A batch whose elements each come from one word: `transform` maps a
- * vector of words, in element order, to a vector of values. */
-#define FI_ONE_WORD_BATCH(name, transform, param_t)                                        \
-    static inline __attribute__((always_inline)) void name(const philox_context *s,        \
-                                                           uint64_t block, float *out,    \
-                                                           const param_t *p, int streaming) \
-    {                                                                                      \
-        words256 w;                                                                       \
-        philox_batch(s, block, &w);                                                        \
-        for (int g = 0; g < GROUPS; g++) {                                                 \
-            __m256i first, second;                                                         \
-            interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), \
-                         &first, &second);                                                 \
-            store_ps(out + 16 * g, transform(first, p), streaming);                        \
-            store_ps(out + 16 * g + 8, transform(second, p), streaming);                   \
-        }                                                                                  \
-    }
-
-FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
 
 static inline __m256d uniform_f64(__m256i words, const fi_uniform_f64 *p)
 {
-    __m256d u = _mm256_mul_pd(f64_from_u53(_mm256_srli_epi64(words, 11)), _mm256_set1_pd(0x1p-53));
-    __m256d v = _mm256_fmadd_pd(_mm256_set1_pd(p->scale), u, _mm256_set1_pd(p->low));
-    return _mm256_min_pd(v, _mm256_set1_pd(p->cap));
-}
-
-static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,
-                                                                    double *out, const fi_uniform_f64 *p,
-                                                                    int streaming)
-{
-    words256 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m256i first, second;
-        interleave64(join_low_halves(w.c0[g], w.c1[g]), join_low_halves(w.c2[g], w.c3[g]), &first, &second);
-        store_pd(out + 8 * g, uniform_f64(first, p), streaming);
-        store_pd(out + 8 * g + 4, uniform_f64(second, p), streaming);
-    }
+    return fi_avx2_uniform_f64(words, _mm256_set1_pd(p->scale), _mm256_set1_pd(p->low), _mm256_set1_pd(p->cap));
 }
 
 static inline __attribute__((always_inline)) void batch_normal_f32(const philox_context *s, uint64_t block,
@@ -375,7 +332,18 @@ static inline __m256 truncnorm_f32(__m256i words, const fi_truncnorm *p)
     return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
 }
 
-FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
+
+/* Vector k of group g's words in element order. */
+static inline __attribute__((always_inline)) __m256i element_words(const words256 *w, int g, int k)
+{
+    __m256i first, second;
+    interleave64(join_low_halves(w->c0[g], w->c1[g]), join_low_halves(w->c2[g], w->c3[g]), &first, &second);
+    return k ? second : first;
+}
+#define FI_WORDS_T words256
+#define FI_WORD_LANES 8
+#define FI_ELEMENT_WORDS(w, g, k) element_words(w, g, k)
+#include "fi_word_batches.h"
 
 #define FI_STREAM_ALIGN 32
 #define FI_STORE_FENCE() _mm_sfence()
@@ -383,11 +351,12 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
+#define FI_VECTOR_PATH 1
 #define FI_BLOCKS BATCH_BLOCKS
-#define FI_TRUNCNORM_F64 fi_scalar_fill_truncnorm_f64
+#include "fi_half.h"
 #include "fi_fill_instances.h"
 
-const fi_kernels *const fi_kernels_avx2_table = &kernels;
+const fi_kernel *const fi_kernels_avx2_table = kernels;
 
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -396,5 +365,5 @@ const fi_kernels *const fi_kernels_avx2_table = &kernels;
 #endif
 
 #else
-const fi_kernels *const fi_kernels_avx2_table = 0;
+const fi_kernel *const fi_kernels_avx2_table = 0;
 #endif

@@ -108,7 +108,6 @@ static inline __attribute__((always_inline)) void philox_batch_rounds(const phil
     }
     /* Rounds 1 and 2 with the batch's shared words folded into constants
      * (fi_philox_prefix); only counter word 0 differs between blocks. */
-    const __m512i m0 = _mm512_set1_epi64(FI_PHILOX_M0);
     const __m512i m1 = _mm512_set1_epi64(FI_PHILOX_M1);
     fi_philox_batch_words shared = fi_philox_batch_shared(&s->prefix, block);
     const __m512i round2_c2_xor = _mm512_set1_epi64(shared.round2_c2_xor);
@@ -184,7 +183,6 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VF_SET1(x) _mm512_set1_ps(x)
 #define VU_SET1(x) _mm512_set1_epi32((int)(x))
 #define VF_ADD(a, b) _mm512_add_ps(a, b)
-#define VF_SUB(a, b) _mm512_sub_ps(a, b)
 #define VF_MUL(a, b) _mm512_mul_ps(a, b)
 #define VF_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VF_SQRT(a) _mm512_sqrt_ps(a)
@@ -192,7 +190,6 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VU_AND(a, b) _mm512_and_si512(a, b)
 #define VU_XOR(a, b) _mm512_xor_si512(a, b)
 #define VU_SRL(a, k) _mm512_srli_epi32(a, k)
-#define VU_SLL(a, k) _mm512_slli_epi32(a, k)
 #define VU_SRA(a, k) _mm512_srai_epi32(a, k)
 #define VF_AS_VU(x) _mm512_castps_si512(x)
 #define VU_AS_VF(u) _mm512_castsi512_ps(u)
@@ -202,6 +199,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VF_SELECT_BIT(u, bit, a, b) \
     _mm512_mask_blend_ps(_mm512_test_epi32_mask(u, _mm512_set1_epi32((int)(bit))), b, a)
 #define VU_AND_OR(a, m, b) _mm512_ternarylogic_epi32(a, m, b, 0xEA)
+#define VF_MIN(a, b) _mm512_min_ps(a, b)
 #define VU_XOR_AND(x, a, m) _mm512_ternarylogic_epi32(x, a, m, 0x78)
 
 #define FI_VD __m512d
@@ -218,9 +216,7 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define VD_SQRT(a) _mm512_sqrt_pd(a)
 #define VU64_ADD(a, b) _mm512_add_epi64(a, b)
 #define VU64_AND(a, b) _mm512_and_si512(a, b)
-#define VU64_XOR(a, b) _mm512_xor_si512(a, b)
 #define VU64_SRL(a, k) _mm512_srli_epi64(a, k)
-#define VU64_SLL(a, k) _mm512_slli_epi64(a, k)
 #define VD_AS_VU64(x) _mm512_castpd_si512(x)
 #define VU64_AS_VD(u) _mm512_castsi512_pd(u)
 #define VD_FROM_SMALL_U(u) _mm512_cvtepu64_pd(u)
@@ -237,68 +233,16 @@ static inline void store_pd(double *dst, __m512d v, int streaming)
 #define FI_MATH(name) fi_avx512_##name
 #include "fi_vecmath.h"
 
-/* ---- batches of 32 blocks ---- */
-
-static inline __attribute__((always_inline)) void batch_raw_u32(const philox_context *s, uint64_t block,
-                                                                uint32_t *out, const void *unused,
-                                                                int streaming)
-{
-    words512 w;
-    (void)unused;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
-        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
-        store_si(out + 32 * g, interleave64_lo(a, b), streaming);
-        store_si(out + 32 * g + 16, interleave64_hi(a, b), streaming);
-    }
-}
+/* ---- batches of BATCH_BLOCKS (64) blocks ---- */
 
 static inline __m512 uniform_f32(__m512i words, const fi_uniform_f32 *p)
 {
-    __m512 u = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(words, 8)), _mm512_set1_ps(0x1p-24f));
-    __m512 v = _mm512_fmadd_ps(_mm512_set1_ps(p->scale), u, _mm512_set1_ps(p->low));
-    return _mm512_min_ps(v, _mm512_set1_ps(p->cap));
+    return fi_avx512_uniform_f32(words, _mm512_set1_ps(p->scale), _mm512_set1_ps(p->low), _mm512_set1_ps(p->cap));
 }
-
-/* A batch whose elements each come from one word: `transform` maps a
- * vector of words, in element order, to a vector of values. */
-#define FI_ONE_WORD_BATCH(name, transform, param_t)                                        \
-    static inline __attribute__((always_inline)) void name(const philox_context *s,        \
-                                                           uint64_t block, float *out,    \
-                                                           const param_t *p, int streaming) \
-    {                                                                                      \
-        words512 w;                                                                       \
-        philox_batch(s, block, &w);                                                        \
-        for (int g = 0; g < GROUPS; g++) {                                                 \
-            __m512i a = join_low_halves(w.c0[g], w.c1[g]);                                 \
-            __m512i b = join_low_halves(w.c2[g], w.c3[g]);                                 \
-            store_ps(out + 32 * g, transform(interleave64_lo(a, b), p), streaming);        \
-            store_ps(out + 32 * g + 16, transform(interleave64_hi(a, b), p), streaming);   \
-        }                                                                                  \
-    }
-
-FI_ONE_WORD_BATCH(batch_uniform_f32, uniform_f32, fi_uniform_f32)
 
 static inline __m512d uniform_f64(__m512i words, const fi_uniform_f64 *p)
 {
-    __m512d u = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(words, 11)), _mm512_set1_pd(0x1p-53));
-    __m512d v = _mm512_fmadd_pd(_mm512_set1_pd(p->scale), u, _mm512_set1_pd(p->low));
-    return _mm512_min_pd(v, _mm512_set1_pd(p->cap));
-}
-
-static inline __attribute__((always_inline)) void batch_uniform_f64(const philox_context *s, uint64_t block,
-                                                                    double *out, const fi_uniform_f64 *p,
-                                                                    int streaming)
-{
-    words512 w;
-    philox_batch(s, block, &w);
-    for (int g = 0; g < GROUPS; g++) {
-        __m512i a = join_low_halves(w.c0[g], w.c1[g]);
-        __m512i b = join_low_halves(w.c2[g], w.c3[g]);
-        store_pd(out + 16 * g, uniform_f64(interleave64_lo(a, b), p), streaming);
-        store_pd(out + 16 * g + 8, uniform_f64(interleave64_hi(a, b), p), streaming);
-    }
+    return fi_avx512_uniform_f64(words, _mm512_set1_pd(p->scale), _mm512_set1_pd(p->low), _mm512_set1_pd(p->cap));
 }
 
 static inline __attribute__((always_inline)) void batch_normal_f32(const philox_context *s, uint64_t block,
@@ -385,7 +329,18 @@ static inline __m512 truncnorm_f32(__m512i words, const fi_truncnorm *p)
     return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
 }
 
-FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
+
+/* Vector k of group g's words in element order. */
+static inline __attribute__((always_inline)) __m512i element_words(const words512 *w, int g, int k)
+{
+    __m512i a = join_low_halves(w->c0[g], w->c1[g]);
+    __m512i b = join_low_halves(w->c2[g], w->c3[g]);
+    return k ? interleave64_hi(a, b) : interleave64_lo(a, b);
+}
+#define FI_WORDS_T words512
+#define FI_WORD_LANES 16
+#define FI_ELEMENT_WORDS(w, g, k) element_words(w, g, k)
+#include "fi_word_batches.h"
 
 #define FI_STREAM_ALIGN 64
 #define FI_STORE_FENCE() _mm_sfence()
@@ -393,11 +348,12 @@ FI_ONE_WORD_BATCH(batch_truncnorm_f32, truncnorm_f32, fi_truncnorm)
 #define FI_CONTEXT_T philox_context
 #define FI_CONTEXT_INIT(context, stream) philox_context_init(context, stream)
 
+/* float16/bfloat16 kernels: the AVX2 path's (fi_methods.h) */
+#define FI_VECTOR_PATH 2
 #define FI_BLOCKS BATCH_BLOCKS
-#define FI_TRUNCNORM_F64 fi_scalar_fill_truncnorm_f64
 #include "fi_fill_instances.h"
 
-const fi_kernels *const fi_kernels_avx512_table = &kernels;
+const fi_kernel *const fi_kernels_avx512_table = kernels;
 
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -406,5 +362,5 @@ const fi_kernels *const fi_kernels_avx512_table = &kernels;
 #endif
 
 #else /* no x86 paths in this build */
-const fi_kernels *const fi_kernels_avx512_table = 0;
+const fi_kernel *const fi_kernels_avx512_table = 0;
 #endif

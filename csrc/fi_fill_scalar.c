@@ -14,7 +14,6 @@
 #define VF_SET1(x) (x)
 #define VU_SET1(x) ((uint32_t)(x))
 #define VF_ADD(a, b) ((a) + (b))
-#define VF_SUB(a, b) ((a) - (b))
 #define VF_MUL(a, b) ((a) * (b))
 #define VF_FMA(a, b, c) fmaf((a), (b), (c))
 #define VF_SQRT(a) sqrtf(a)
@@ -22,7 +21,6 @@
 #define VU_AND(a, b) ((a) & (b))
 #define VU_XOR(a, b) ((a) ^ (b))
 #define VU_SRL(a, k) ((a) >> (k))
-#define VU_SLL(a, k) ((uint32_t)((a) << (k)))
 /* arithmetic shift without relying on the implementation-defined >> of
  * negative ints */
 #define VU_SRA(a, k) (((a) >> 31) ? ~(~(a) >> (k)) : (a) >> (k))
@@ -33,6 +31,12 @@
 #define VF_SELECT_BIT(u, bit, a, b) (((u) & (bit)) ? (a) : (b))
 #define VU_AND_OR(a, m, b) (((a) & (m)) | (b))
 #define VU_XOR_AND(x, a, m) ((x) ^ ((a) & (m)))
+#define VU_OR(a, b) ((a) | (b))
+#define VF_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define VU_SELECT_GT(a, b, t, f) ((int32_t)(a) > (int32_t)(b) ? (t) : (f))
+#define VF_LOAD(p) (*(p))
+#define VU_STORE_U16(p, v) (*(p) = (uint16_t)(v))
+#define FI_LANES 1
 
 #define FI_VD double
 #define FI_VU64 uint64_t
@@ -47,9 +51,7 @@
 #define VD_SQRT(a) sqrt(a)
 #define VU64_ADD(a, b) ((uint64_t)((a) + (b)))
 #define VU64_AND(a, b) ((a) & (b))
-#define VU64_XOR(a, b) ((a) ^ (b))
 #define VU64_SRL(a, k) ((a) >> (k))
-#define VU64_SLL(a, k) ((uint64_t)((a) << (k)))
 #define VD_AS_VU64(x) fi_bits_f64(x)
 #define VU64_AS_VD(u) fi_f64_bits(u)
 #define VD_FROM_SMALL_U(u) ((double)(int64_t)(u))
@@ -75,12 +77,6 @@ static inline void batch_raw_u32(const fi_stream *s, uint64_t block, uint32_t *o
     fi_philox_block(s, block, out);
 }
 
-static inline float uniform_f32(uint32_t w, const fi_uniform_f32 *p)
-{
-    float v = fmaf(p->scale, fi_u24(w), p->low);
-    return v < p->cap ? v : p->cap;
-}
-
 static inline void batch_uniform_f32(const fi_stream *s, uint64_t block, float *out,
                                      const fi_uniform_f32 *p, int streaming)
 {
@@ -88,13 +84,7 @@ static inline void batch_uniform_f32(const fi_stream *s, uint64_t block, float *
     (void)streaming;
     fi_philox_block(s, block, w);
     for (int k = 0; k < 4; k++)
-        out[k] = uniform_f32(w[k], p);
-}
-
-static inline double uniform_f64(uint32_t lo, uint32_t hi, const fi_uniform_f64 *p)
-{
-    double v = fma(p->scale, fi_u53(lo, hi), p->low);
-    return v < p->cap ? v : p->cap;
+        out[k] = fi_scalar_uniform_f32(w[k], p->scale, p->low, p->cap);
 }
 
 static inline void batch_uniform_f64(const fi_stream *s, uint64_t block, double *out,
@@ -103,8 +93,8 @@ static inline void batch_uniform_f64(const fi_stream *s, uint64_t block, double 
     uint32_t w[4];
     (void)streaming;
     fi_philox_block(s, block, w);
-    out[0] = uniform_f64(w[0], w[1], p);
-    out[1] = uniform_f64(w[2], w[3], p);
+    out[0] = fi_scalar_uniform_f64(pair64(w[0], w[1]), p->scale, p->low, p->cap);
+    out[1] = fi_scalar_uniform_f64(pair64(w[2], w[3]), p->scale, p->low, p->cap);
 }
 
 static inline void batch_normal_f32(const fi_stream *s, uint64_t block, float *out,
@@ -159,27 +149,14 @@ static inline void batch_truncnorm_f64(const fi_stream *s, uint64_t block, doubl
 }
 
 #define FI_STREAM_ALIGN 0
+#define FI_STREAM_UNIT(dst, src) ((void)(dst), (void)(src))
 #define FI_CONTEXT_T fi_stream
 #define FI_CONTEXT_INIT(context, stream) (*(context) = *(stream))
 #define FI_STORE_FENCE() ((void)0)
 
-#define FI_FILL_NAME fill_truncnorm_f64
-#define FI_ELEM_T double
-#define FI_PARAM_T fi_truncnorm
-#define FI_BATCH_FN batch_truncnorm_f64
-#define FI_BATCH_ELEMS 2
-#define FI_BATCH_BLOCKS 1
-#include "fi_fill_body.h"
-
+#define FI_VECTOR_PATH 0
 #define FI_BLOCKS 1
-#define FI_TRUNCNORM_F64 fill_truncnorm_f64
+#include "fi_half.h"
 #include "fi_fill_instances.h"
 
-const fi_kernels *const fi_kernels_scalar_table = &kernels;
-
-/* The float64 truncated normal has no vector kernel: the vector tables use this. */
-void fi_scalar_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                                  const fi_truncnorm *p, unsigned flags)
-{
-    fill_truncnorm_f64(out, n, s, first, p, flags);
-}
+const fi_kernel *const fi_kernels_scalar_table = kernels;

@@ -9,44 +9,9 @@
  * begins on a cache line (and a vector batch) when the destination does. */
 #define SHARE_ALIGN 1024u
 
-unsigned fi_method_itemsize(fi_method method)
-{
-    switch (method) {
-    case FI_UNIFORM_F64:
-    case FI_NORMAL_F64:
-    case FI_TRUNCNORM_F64:
-        return 8;
-    default:
-        return 4;
-    }
-}
-
 static void fill_contiguous(const fi_job *job, char *dst, uint64_t n, uint64_t first)
 {
-    const fi_stream *s = &job->stream;
-    switch (job->method) {
-    case FI_RAW_U32:
-        fi_fill_raw_u32((uint32_t *)dst, n, s, first, job->flags);
-        break;
-    case FI_UNIFORM_F32:
-        fi_fill_uniform_f32((float *)dst, n, s, first, &job->uniform_f32, job->flags);
-        break;
-    case FI_UNIFORM_F64:
-        fi_fill_uniform_f64((double *)dst, n, s, first, &job->uniform_f64, job->flags);
-        break;
-    case FI_NORMAL_F32:
-        fi_fill_normal_f32((float *)dst, n, s, first, &job->normal_f32, job->flags);
-        break;
-    case FI_NORMAL_F64:
-        fi_fill_normal_f64((double *)dst, n, s, first, &job->normal_f64, job->flags);
-        break;
-    case FI_TRUNCNORM_F32:
-        fi_fill_truncnorm_f32((float *)dst, n, s, first, &job->truncnorm, job->flags);
-        break;
-    case FI_TRUNCNORM_F64:
-        fi_fill_truncnorm_f64((double *)dst, n, s, first, &job->truncnorm, job->flags);
-        break;
-    }
+    fi_fill(job->method, dst, n, &job->stream, first, &job->params, job->flags);
 }
 
 static void run_range(const fi_job *job, uint64_t begin, uint64_t end)

@@ -16,16 +16,6 @@
 #include <stdint.h>
 #include "fi_fill.h"
 
-typedef enum fi_method {
-    FI_RAW_U32,
-    FI_UNIFORM_F32,
-    FI_UNIFORM_F64,
-    FI_NORMAL_F32,
-    FI_NORMAL_F64,
-    FI_TRUNCNORM_F32,
-    FI_TRUNCNORM_F64
-} fi_method;
-
 typedef struct fi_job {
     fi_method method;
     void *out;
@@ -34,16 +24,9 @@ typedef struct fi_job {
     const uint64_t *run_first;
     uint64_t first;
     fi_stream stream;
-    fi_uniform_f32 uniform_f32;
-    fi_uniform_f64 uniform_f64;
-    fi_normal_f32 normal_f32;
-    fi_normal_f64 normal_f64;
-    fi_truncnorm truncnorm;
+    fi_params params; /* the member of `method`'s parameter struct */
     unsigned flags;
 } fi_job;
-
-/* Bytes per element of a method's output. */
-unsigned fi_method_itemsize(fi_method method);
 
 /* Fill destination elements [begin, end) on up to n_threads threads (the
  * calling thread included), which take chunks of the range in turn.  If a

@@ -8,13 +8,16 @@
  * what makes scalar, AVX2 and AVX-512 results equal bit for bit.  Integer and
  * conversion primitives must be exact (or, for VF_FROM_U32, correctly rounded).
  *
- * Required for float32:  FI_VF FI_VU VF_SET1 VU_SET1 VF_ADD VF_SUB VF_MUL
- *   VF_FMA(a,b,c)=a*b+c VF_SQRT VU_ADD VU_AND VU_XOR VU_SRL VU_SLL
+ * Required for float32:  FI_VF FI_VU VF_SET1 VU_SET1 VF_MUL
+ *   VF_FMA(a,b,c)=a*b+c VF_SQRT VU_ADD VU_AND VU_XOR VU_SRL
  *   VU_SRA (arithmetic shift of the lanes as int32) VF_AS_VU VU_AS_VF
  *   VF_FROM_SMALL_I (int32 lanes, exact, |v| < 2^24) VF_FROM_U32 (round to nearest)
  *   VF_SELECT_BIT(u, bit, if_set, if_clear) VU_AND_OR(a, m, b) = (a & m) | b
- *   VU_XOR_AND(x, a, m) = x ^ (a & m); optional: VF_MANTISSA_P75 (below)
- * Required for float64:  the same with FI_VD FI_VU64 VD_* VU64_*,
+ *   VU_XOR_AND(x, a, m) = x ^ (a & m), VF_MIN(a, b) = a < b ? a : b;
+ *   optional: VF_MANTISSA_P75 (below)
+ * Required for float64:  FI_VD FI_VU64 VD_SET1 VU64_SET1 VD_ADD VD_SUB VD_MUL
+ *   VD_FMA VD_SQRT VU64_ADD VU64_AND VU64_SRL VD_AS_VU64 VU64_AS_VD
+ *   VD_SELECT_BIT VU64_AND_OR VU64_XOR_AND,
  *   VD_FROM_SMALL_U (exact, < 2^52), VD_FROM_U53 (exact, < 2^53), VD_DIV,
  *   VD_TABLE16(table, index): table[index & 15] per lane (fi_ln_table.h),
  *   VD_MIN, VD_MAX, VD_SELECT_LE(a, b, t, f) = a <= b ? t : f,
@@ -125,6 +128,13 @@ static inline void FI_MATH(box_muller_f32)(FI_VU wr, FI_VU wf, FI_VF std, FI_VF 
     FI_MATH(box_muller_finish_f32)(FI_MATH(box_muller_squared_radius_f32)(wr), wf, std, mean, x, y);
 }
 
+/* The uniform transform: min(fma(scale, U24(w), low), cap). */
+static inline FI_VF FI_MATH(uniform_f32)(FI_VU w, FI_VF scale, FI_VF low, FI_VF cap)
+{
+    FI_VF u = VF_MUL(VF_FROM_SMALL_I(VU_SRL(w, 8)), VF_SET1(0x1p-24f));
+    return VF_MIN(VF_FMA(scale, u, low), cap);
+}
+
 #endif /* FI_VF */
 
 #ifdef FI_VD
@@ -182,6 +192,13 @@ static inline void FI_MATH(cos_sin_2pi_f64)(FI_VU64 w, FI_VD *cos_out, FI_VD *si
     FI_VU64 sign = VU64_SET1(0x8000000000000000ull);
     *cos_out = VU64_AS_VD(VU64_XOR_AND(VD_AS_VU64(c), VU64_ADD(s, VU64_SET1(1ull << 62)), sign));
     *sin_out = VU64_AS_VD(VU64_XOR_AND(VD_AS_VU64(si), s, sign));
+}
+
+/* The uniform transform: min(fma(scale, U53(w), low), cap), w = hi * 2^32 + lo. */
+static inline FI_VD FI_MATH(uniform_f64)(FI_VU64 w, FI_VD scale, FI_VD low, FI_VD cap)
+{
+    FI_VD u = VD_MUL(VD_FROM_U53(VU64_SRL(w, 11)), VD_SET1(0x1p-53));
+    return VD_MIN(VD_FMA(scale, u, low), cap);
 }
 
 /* wr and wf hold 64-bit words hi * 2^32 + lo (the element's word pairs). */
@@ -250,8 +267,8 @@ static inline FI_VD FI_MATH(normal_quantile_lower)(FI_VD p)
 
 /* The probability handed to the quantile, on the side of 1/2 where it keeps
  * its relative precision: p = cdf_alpha + r * span when that is <= 1/2,
- * else q = ccdf_beta + (1 - r) * span = 1 - p (1 - r is exact).  *upper
- * tells which (then the quantile is negated). */
+ * else q = ccdf_beta + (1 - r) * span = 1 - p (1 - r is exact).  *lower
+ * receives p, which tells which (p > 1/2: the quantile of q is negated). */
 static inline FI_VD FI_MATH(truncnorm_probability)(FI_VD r, FI_VD cdf_alpha, FI_VD ccdf_beta,
                                                    FI_VD span, FI_VD *lower)
 {

@@ -1,5 +1,5 @@
-# Declarations mirroring the C headers in csrc/ (fi_philox.h, fi_fill.h,
-# fi_dispatch.h, fi_parallel.h).
+# Declarations mirroring the C headers in csrc/ (fi_philox.h, fi_fill.h with
+# the method table of fi_methods.h, fi_dispatch.h, fi_parallel.h).
 from libc.stdint cimport uint32_t, uint64_t
 
 
@@ -14,34 +14,34 @@ cdef extern from "fi_philox.h" nogil:
 
 cdef extern from "fi_fill.h" nogil:
     unsigned FI_FLAG_STREAMING_STORES
+    enum: FI_MAX_PARAMS
 
-    ctypedef struct fi_uniform_f32:
-        float low, scale, cap
-    ctypedef struct fi_uniform_f64:
-        double low, scale, cap
-    ctypedef struct fi_normal_f32:
-        float mean, std
-    ctypedef struct fi_normal_f64:
-        double mean, std
-    ctypedef struct fi_truncnorm:
-        double mean, std, alpha, beta
-        double cdf_alpha, ccdf_beta, span
-        double out_low, out_high
+    # the methods of FI_METHODS in csrc/fi_methods.h, in table order
+    # (tests/test_method_table.py checks this list against the header)
+    ctypedef enum fi_method:
+        FI_RAW_U32
+        FI_UNIFORM_F32
+        FI_UNIFORM_F64
+        FI_NORMAL_F32
+        FI_NORMAL_F64
+        FI_TRUNCNORM_F32
+        FI_TRUNCNORM_F64
+        FI_UNIFORM_F16
+        FI_UNIFORM_BF16
+        FI_NORMAL_F16
+        FI_NORMAL_BF16
+        FI_TRUNCNORM_F16
+        FI_TRUNCNORM_BF16
+        FI_METHOD_COUNT
 
-    void fi_fill_raw_u32(uint32_t *out, uint64_t n, const fi_stream *s, uint64_t first,
-                         unsigned flags)
-    void fi_fill_uniform_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                             const fi_uniform_f32 *p, unsigned flags)
-    void fi_fill_uniform_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                             const fi_uniform_f64 *p, unsigned flags)
-    void fi_fill_normal_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                            const fi_normal_f32 *p, unsigned flags)
-    void fi_fill_normal_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                            const fi_normal_f64 *p, unsigned flags)
-    void fi_fill_truncnorm_f32(float *out, uint64_t n, const fi_stream *s, uint64_t first,
-                               const fi_truncnorm *p, unsigned flags)
-    void fi_fill_truncnorm_f64(double *out, uint64_t n, const fi_stream *s, uint64_t first,
-                               const fi_truncnorm *p, unsigned flags)
+    # the union of the parameter structs; set through fi_params_set
+    ctypedef struct fi_params:
+        pass
+
+    unsigned fi_method_itemsize(int method)
+    unsigned fi_method_elements_per_block(int method)
+    const char *fi_method_name(int method)
+    int fi_params_set(int method, const double *values, unsigned count, fi_params *p)
 
 
 cdef extern from "fi_dispatch.h" nogil:
@@ -57,15 +57,6 @@ cdef extern from "fi_dispatch.h" nogil:
 
 
 cdef extern from "fi_parallel.h" nogil:
-    ctypedef enum fi_method:
-        FI_RAW_U32
-        FI_UNIFORM_F32
-        FI_UNIFORM_F64
-        FI_NORMAL_F32
-        FI_NORMAL_F64
-        FI_TRUNCNORM_F32
-        FI_TRUNCNORM_F64
-
     ctypedef struct fi_job:
         fi_method method
         void *out
@@ -74,12 +65,7 @@ cdef extern from "fi_parallel.h" nogil:
         const uint64_t *run_first
         uint64_t first
         fi_stream stream
-        fi_uniform_f32 uniform_f32
-        fi_uniform_f64 uniform_f64
-        fi_normal_f32 normal_f32
-        fi_normal_f64 normal_f64
-        fi_truncnorm truncnorm
+        fi_params params
         unsigned flags
 
-    unsigned fi_method_itemsize(fi_method method)
     void fi_run_job(const fi_job *job, uint64_t begin, uint64_t end, int n_threads)

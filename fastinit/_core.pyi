@@ -4,6 +4,8 @@ import numpy as np
 import numpy.typing as npt
 
 METHOD_CODES: Dict[Tuple[str, str], int]
+ELEMENTS_PER_BLOCK: Dict[Tuple[str, str], int]
+ITEMSIZES: Dict[Tuple[str, str], int]
 ISA_LEVELS: Tuple[str, ...]
 
 def isa_supported() -> str: ...

@@ -11,15 +11,21 @@ from libc.string cimport memset
 
 from . cimport _cfill as c
 
-METHOD_CODES = {
-    ("raw", "uint32"): c.FI_RAW_U32,
-    ("uniform", "float32"): c.FI_UNIFORM_F32,
-    ("uniform", "float64"): c.FI_UNIFORM_F64,
-    ("normal", "float32"): c.FI_NORMAL_F32,
-    ("normal", "float64"): c.FI_NORMAL_F64,
-    ("truncated_normal", "float32"): c.FI_TRUNCNORM_F32,
-    ("truncated_normal", "float64"): c.FI_TRUNCNORM_F64,
-}
+# The C method table (csrc/fi_methods.h) names each method <kind>_<dtype>.
+_KINDS = {"raw": "raw", "uniform": "uniform", "normal": "normal", "truncnorm": "truncated_normal"}
+_DTYPES = {"u32": "uint32", "f32": "float32", "f64": "float64", "f16": "float16", "bf16": "bfloat16"}
+
+
+def _method_key(int code):
+    kind, _, dtype = c.fi_method_name(code).decode().rpartition("_")
+    return (_KINDS[kind], _DTYPES[dtype])
+
+
+# (method, dtype name) -> method code, output elements per Philox block, and
+# bytes per output element
+METHOD_CODES = {_method_key(code): code for code in range(c.FI_METHOD_COUNT)}
+ELEMENTS_PER_BLOCK = {key: c.fi_method_elements_per_block(code) for key, code in METHOD_CODES.items()}
+ITEMSIZES = {key: c.fi_method_itemsize(code) for key, code in METHOD_CODES.items()}
 
 ISA_LEVELS = tuple(c.fi_isa_name(level).decode() for level in range(c.FI_ISA_COUNT))
 
@@ -45,15 +51,31 @@ def select_isa(str name):
             f"(it supports up to {isa_supported()!r})")
 
 
+cdef uint32_t _word(value, str what) except? 0:
+    """A Python int in [0, 2**32) as a uint32 (numpy's errors for others)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{what} must be integers, got {type(value).__name__}")
+    value = value.__index__()
+    if not 0 <= value < 2**32:
+        raise ValueError(f"{what} must be in [0, 2**32), got {value}")
+    return <uint32_t>value
+
+
 def philox4x32_10(counter, key):
     """The raw Philox4x32-10 bijection: 4 counter words, 2 key words -> 4 words."""
     cdef uint32_t ctr[4]
     cdef uint32_t k[2]
     cdef uint32_t out[4]
+    counter = tuple(counter)
+    key = tuple(key)
+    if len(counter) != 4:
+        raise ValueError(f"counter must have 4 words, got {len(counter)}")
+    if len(key) != 2:
+        raise ValueError(f"key must have 2 words, got {len(key)}")
     for i in range(4):
-        ctr[i] = counter[i]
-    k[0] = key[0]
-    k[1] = key[1]
+        ctr[i] = _word(counter[i], "counter words")
+    for i in range(2):
+        k[i] = _word(key[i], "key words")
     c.fi_philox4x32_10(ctr, k, out)
     return (out[0], out[1], out[2], out[3])
 
@@ -84,18 +106,16 @@ def fill(int method, unsigned char[::1] dest, uint64_t dest_origin, uint64_t beg
     job.stream.stream[1] = <uint32_t>(stream >> 32)
     job.stream.block = block
     job.flags = c.FI_FLAG_STREAMING_STORES if streaming else 0
-    if job.method == c.FI_UNIFORM_F32:
-        job.uniform_f32.low, job.uniform_f32.scale, job.uniform_f32.cap = params
-    elif job.method == c.FI_UNIFORM_F64:
-        job.uniform_f64.low, job.uniform_f64.scale, job.uniform_f64.cap = params
-    elif job.method == c.FI_NORMAL_F32:
-        job.normal_f32.mean, job.normal_f32.std = params
-    elif job.method == c.FI_NORMAL_F64:
-        job.normal_f64.mean, job.normal_f64.std = params
-    elif job.method == c.FI_TRUNCNORM_F32 or job.method == c.FI_TRUNCNORM_F64:
-        (job.truncnorm.mean, job.truncnorm.std, job.truncnorm.alpha, job.truncnorm.beta,
-         job.truncnorm.cdf_alpha, job.truncnorm.ccdf_beta, job.truncnorm.span,
-         job.truncnorm.out_low, job.truncnorm.out_high) = params
+    if not 0 <= method < c.FI_METHOD_COUNT:
+        raise ValueError(f"unknown method code {method}")
+    cdef double values[c.FI_MAX_PARAMS]
+    cdef Py_ssize_t count = len(params)
+    if count > c.FI_MAX_PARAMS:
+        raise ValueError(f"too many parameters ({count}) for method code {method}")
+    for i in range(count):
+        values[i] = params[i]
+    if c.fi_params_set(method, values, <unsigned>count, &job.params) != 0:
+        raise ValueError(f"method code {method} does not take {count} parameters")
     cdef uint64_t itemsize = c.fi_method_itemsize(job.method)
     if end > begin:
         if begin < dest_origin or (end - dest_origin) * itemsize > <uint64_t>dest.shape[0]:

@@ -88,8 +88,8 @@ def _uniform_params(low: float, high: float, compute: np.dtype) -> tuple:
     return (low_c, scale, cap)
 
 
-def _uniform_post(low: float, high: float, dtype: np.dtype):
-    """Round float32 values to a narrower dtype, keeping them below high."""
+def _narrow_cap(low: float, high: float, dtype: np.dtype) -> float:
+    """The largest value of a narrower dtype below high (low if none is)."""
     with np.errstate(over="ignore"):
         high_d = np.asarray(high).astype(dtype)
         low_d = np.asarray(low).astype(dtype)
@@ -100,11 +100,7 @@ def _uniform_post(low: float, high: float, dtype: np.dtype):
         cap = _step(cap, dtype, -1)
     if float(cap) < float(low_d):
         cap = low_d
-
-    def post(values: np.ndarray) -> np.ndarray:
-        return np.minimum(values.astype(dtype), cap)
-
-    return post
+    return float(cap)
 
 
 def uniform_plan(shape: Shape, low: float, high: float, dtype: np.dtype, out: Any,
@@ -114,18 +110,14 @@ def uniform_plan(shape: Shape, low: float, high: float, dtype: np.dtype, out: An
         raise ValueError(f"low must be less than or equal to high, got low={low}, high={high}")
     compute = compute_dtype(dtype)
     params = _uniform_params(low, high, compute)
-    post = None if compute is dtype else _uniform_post(low, high, dtype)
-    return FillPlan("uniform", shape, dtype, params, out, region, threads, post)
+    if compute is not dtype:
+        # rounded to 16 bits in the kernel, then kept below high there
+        params += (_narrow_cap(low, high, dtype),)
+    return FillPlan("uniform", shape, dtype, params, out, region, threads)
 
 
 # --------------------------------------------------------------------------
 # normal
-
-
-def _cast_post(dtype: np.dtype):
-    def post(values: np.ndarray) -> np.ndarray:
-        return values.astype(dtype)
-    return post
 
 
 def _check_normal_range(mean: float, std: float, dtype: np.dtype, compute: np.dtype) -> None:
@@ -160,8 +152,7 @@ def _normal_params(mean: float, std: float, dtype: np.dtype):
     if not (math.isfinite(mean_c) and math.isfinite(std_c)):
         raise ValueError(f"mean and std must be finite in float{8 * itemsize}")
     _check_normal_range(mean_c, std_c, dtype, compute)
-    post = None if compute is dtype else _cast_post(dtype)
-    return (mean_c, std_c), post
+    return (mean_c, std_c), None
 
 
 # --------------------------------------------------------------------------
@@ -219,7 +210,6 @@ def _narrow_truncated_plan(shape: Shape, dtype: np.dtype, a: float, b: float, ou
 def _point_mass_plan(shape: Shape, dtype: np.dtype, mean: float, a: float, b: float, out: Any,
                      region: Any, threads: Any) -> FillPlan:
     """std = 0: every value is the mean, clamped to [a, b] and rounded."""
-    compute = compute_dtype(dtype)
     try:
         out_low, out_high = _inside_bounds(a, b, dtype)
         value = min(max(mean, float(out_low)), float(out_high))
@@ -229,8 +219,7 @@ def _point_mass_plan(shape: Shape, dtype: np.dtype, mean: float, a: float, b: fl
         out_low = out_high = np.asarray(mean).astype(dtype)
         value = float(out_low)
     params = (value, 1.0, 0.0, 0.0, 0.5, 0.5, 0.0, value, value)
-    post = None if compute is dtype else _cast_clamp_post(dtype, out_low, out_high)
-    return FillPlan("truncated_normal", shape, dtype, params, out, region, threads, post)
+    return FillPlan("truncated_normal", shape, dtype, params, out, region, threads)
 
 
 def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[float],
@@ -251,7 +240,6 @@ def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[flo
         raise ValueError(f"a must be less than b, got a={a}, b={b}")
     if std == 0:
         return _point_mass_plan(shape, dtype, mean, a, b, out, region, threads)
-    compute = compute_dtype(dtype)
     out_low, out_high = _inside_bounds(a, b, dtype)
     alpha = (a - mean) / std
     beta = (b - mean) / std
@@ -268,5 +256,4 @@ def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[flo
             f"probability is below {SMALLEST_MASS:g}, beyond what the inverse CDF resolves")
     params = (mean, std, alpha, beta, _phi(alpha), _phi(-beta), span,
               float(out_low.astype(np.float64)), float(out_high.astype(np.float64)))
-    post = None if compute is dtype else _cast_clamp_post(dtype, out_low, out_high)
-    return FillPlan("truncated_normal", shape, dtype, params, out, region, threads, post)
+    return FillPlan("truncated_normal", shape, dtype, params, out, region, threads)

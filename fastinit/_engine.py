@@ -28,25 +28,22 @@ MAX_RUNS_PER_PIECE = 1 << 16
 MAX_RUNS_PER_CHUNK = 1 << 10
 
 #: Elements per Philox block (4 words) of each core method, keyed like
-#: ``_core.METHOD_CODES``: (method, compute dtype name).
-ELEMENTS_PER_BLOCK = _core.ELEMENTS_PER_BLOCK if hasattr(_core, "ELEMENTS_PER_BLOCK") else {
-    ("raw", "uint32"): 4,
-    ("uniform", "float32"): 4,
-    ("uniform", "float64"): 2,
-    ("normal", "float32"): 4,
-    ("normal", "float64"): 2,
-    ("truncated_normal", "float32"): 4,
-    ("truncated_normal", "float64"): 2,
-}
+#: ``_core.METHOD_CODES``: (method, output dtype name); read from the C
+#: method table.
+ELEMENTS_PER_BLOCK = _core.ELEMENTS_PER_BLOCK
 
 _UINT32 = np.dtype(np.uint32)
 _FLOAT32 = np.dtype(np.float32)
 # numpy computes dtype.name in Python, slowly enough to matter per call
-_COMPUTE_NAMES = {np.dtype(t): np.dtype(t).name for t in (np.uint32, np.float32, np.float64)}
+_COMPUTE_NAMES = {np.dtype(t): np.dtype(t).name
+                  for t in (np.uint32, np.float32, np.float64, np.float16)}
+if _validate.bfloat16_dtype() is not None:
+    _COMPUTE_NAMES[_validate.bfloat16_dtype()] = "bfloat16"
 
 
 def compute_dtype(dtype: np.dtype) -> np.dtype:
-    """The dtype the core computes a fill of `dtype` in (16-bit floats: float32)."""
+    """The precision a fill of `dtype` computes in (16-bit floats: float32,
+    rounded to 16 bits in the kernel)."""
     return dtype if dtype.itemsize >= 4 else _FLOAT32
 
 
@@ -71,7 +68,9 @@ class FillPlan:
         self.method = method
         self.shape = shape
         self.dtype = dtype
-        self.compute_dtype = compute_dtype(dtype)
+        # the dtype the core writes: 16-bit floats are converted in the
+        # kernel unless a Python step (`post`) follows
+        self.compute_dtype = dtype if post is None else compute_dtype(dtype)
         self.params = params
         self.layout = _layout.layout_of(shape, region)
         self.out_object = out
@@ -234,7 +233,7 @@ def blocks_for(method: str, shape: Any, dtype: Any = np.float32) -> int:
     if method == "raw":
         key = ("raw", "uint32")
     else:
-        key = (method, _COMPUTE_NAMES[compute_dtype(_validate.dtype(dtype, method))])
+        key = (method, _COMPUTE_NAMES[_validate.dtype(dtype, method)])
     n = 1
     for d in dims:
         n *= d

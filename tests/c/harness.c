@@ -253,7 +253,7 @@ static void test_kat(const char *path)
             select_level(level);
             for (size_t b = 0; b < sizeof back / sizeof back[0]; b++) {
                 fi_stream s = make_stream(seed, stream, counter_block - back[b]);
-                fi_fill_raw_u32(got, 4, &s, 4 * back[b], 0);
+                fi_fill_raw_u32(got, 4, &s, 4 * back[b], NULL, 0);
                 check(memcmp(got, kv->out, sizeof got) == 0,
                       "KAT %d: raw fill on %s at block offset -%" PRIu64 " gives %08x %08x %08x %08x", v,
                       fi_isa_name(level), back[b], got[0], got[1], got[2], got[3]);
@@ -266,25 +266,17 @@ static void test_kat(const char *path)
 /* ------------------------------------------------------------------------ */
 /* methods and parameters */
 
-static const fi_method METHODS[] = {FI_RAW_U32,    FI_UNIFORM_F32,   FI_UNIFORM_F64,  FI_NORMAL_F32,
-                                    FI_NORMAL_F64, FI_TRUNCNORM_F32, FI_TRUNCNORM_F64};
+/* Every method of the table (csrc/fi_methods.h), in table order. */
+static const fi_method METHODS[] = {
+#define METHOD_CODE(CODE, name, out_t, params, per_block, paths) FI_##CODE,
+    FI_METHODS(METHOD_CODE)
+#undef METHOD_CODE
+};
 #define N_METHODS (sizeof METHODS / sizeof METHODS[0])
 
-static const char *method_name(fi_method m)
-{
-    switch (m) {
-    case FI_RAW_U32: return "raw_u32";
-    case FI_UNIFORM_F32: return "uniform_f32";
-    case FI_UNIFORM_F64: return "uniform_f64";
-    case FI_NORMAL_F32: return "normal_f32";
-    case FI_NORMAL_F64: return "normal_f64";
-    case FI_TRUNCNORM_F32: return "truncnorm_f32";
-    case FI_TRUNCNORM_F64: return "truncnorm_f64";
-    }
-    return "?";
-}
+static const char *method_name(fi_method m) { return fi_method_name((int)m); }
 
-static unsigned elements_per_block(fi_method m) { return fi_method_itemsize(m) == 8 ? 2u : 4u; }
+static unsigned elements_per_block(fi_method m) { return fi_method_elements_per_block((int)m); }
 
 /* Parameter sets (low, high) / (mean, std) / (mean, std, a, b). */
 typedef struct param_set {
@@ -303,6 +295,84 @@ static const param_set PARAM_SETS[] = {
 #define N_PARAM_SETS (sizeof PARAM_SETS / sizeof PARAM_SETS[0])
 
 static double phi_double(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+
+/* float16 / bfloat16 by definition, independent of csrc/fi_half.h: the
+ * value of a bit pattern, and a float32 rounded to the nearest pattern (ties
+ * to the even one; NaN as numpy and ml_dtypes). */
+static double half_value(uint16_t h, int brain)
+{
+    int sign = h >> 15;
+    double v;
+    if (brain) {
+        uint32_t bits = (uint32_t)h << 16;
+        float f;
+        memcpy(&f, &bits, 4);
+        return f;
+    }
+    int e = (h >> 10) & 31, m = h & 1023;
+    if (e == 31)
+        v = m ? NAN : INFINITY;
+    else if (e == 0)
+        v = ldexp(m, -24);
+    else
+        v = ldexp(1024 + m, e - 25);
+    return sign ? -v : v;
+}
+
+static uint16_t half_round(float f, int brain)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000u);
+    if (isnan(f)) {
+        if (brain)
+            return sign | 0x7fc0u;
+        uint16_t payload = (uint16_t)((bits >> 13) & 0x3ffu);
+        return sign | 0x7c00u | (payload ? payload : 1u);
+    }
+    /* the two patterns of the sign around |f|, by search over magnitudes */
+    double a = fabs((double)f);
+    uint16_t lo = 0, hi = brain ? 0x7f80u : 0x7c00u; /* half_value(hi) = inf >= a */
+    while (hi - lo > 1) {
+        uint16_t mid = (uint16_t)((lo + hi) / 2);
+        if (half_value(mid, brain) <= a)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double below = half_value(lo, brain), above = half_value(hi, brain);
+    if (isinf(above)) /* the next step past the largest finite value */
+        above = below + (below - half_value((uint16_t)(lo - 1), brain));
+    double dlo = a - below, dhi = above - a;
+    uint16_t m = dlo < dhi || (dlo == dhi && (lo & 1) == 0) ? lo : hi;
+    return sign | m;
+}
+
+/* The largest pattern with value below x (above it, step = +1), or at most x. */
+static uint16_t half_inside(double x, int brain, int upper)
+{
+    uint16_t h = half_round((float)x, brain);
+    if (upper)
+        while (half_value(h, brain) > x)
+            h = (h & 0x8000u) ? (uint16_t)(h + 1) : (h == 0 ? 0x8001u : (uint16_t)(h - 1));
+    else
+        while (half_value(h, brain) < x)
+            h = (h & 0x8000u) ? (h == 0x8000u ? 1u : (uint16_t)(h - 1)) : (uint16_t)(h + 1);
+    return h;
+}
+
+static int is_half_method(fi_method m, int *brain, fi_method *single)
+{
+    switch (m) {
+    case FI_UNIFORM_F16: *brain = 0; *single = FI_UNIFORM_F32; return 1;
+    case FI_UNIFORM_BF16: *brain = 1; *single = FI_UNIFORM_F32; return 1;
+    case FI_NORMAL_F16: *brain = 0; *single = FI_NORMAL_F32; return 1;
+    case FI_NORMAL_BF16: *brain = 1; *single = FI_NORMAL_F32; return 1;
+    case FI_TRUNCNORM_F16: *brain = 0; *single = FI_TRUNCNORM_F32; return 1;
+    case FI_TRUNCNORM_BF16: *brain = 1; *single = FI_TRUNCNORM_F32; return 1;
+    default: return 0;
+    }
+}
 
 /* The parameters fastinit._engine passes for truncated_normal (non-degenerate
  * case): standard bounds, their CDF and complementary CDF, the probability
@@ -345,17 +415,57 @@ static fi_job make_job(fi_method m, const param_set *ps, fi_stream s)
     job.method = m;
     job.stream = s;
     float low32 = (float)ps->low, high32 = (float)ps->high;
-    job.uniform_f32.low = low32;
-    job.uniform_f32.scale = high32 - low32;
-    job.uniform_f32.cap = nextafterf(high32, -INFINITY);
-    job.uniform_f64.low = ps->low;
-    job.uniform_f64.scale = ps->high - ps->low;
-    job.uniform_f64.cap = nextafter(ps->high, -INFINITY);
-    job.normal_f32.mean = (float)ps->mean;
-    job.normal_f32.std = (float)ps->std;
-    job.normal_f64.mean = ps->mean;
-    job.normal_f64.std = ps->std;
-    job.truncnorm = truncnorm_params(ps->t_mean, ps->t_std, ps->t_a, ps->t_b, m == FI_TRUNCNORM_F32);
+    switch (m) {
+    case FI_UNIFORM_F32:
+        job.params.uniform_f32.low = low32;
+        job.params.uniform_f32.scale = high32 - low32;
+        job.params.uniform_f32.cap = nextafterf(high32, -INFINITY);
+        break;
+    case FI_UNIFORM_F64:
+        job.params.uniform_f64.low = ps->low;
+        job.params.uniform_f64.scale = ps->high - ps->low;
+        job.params.uniform_f64.cap = nextafter(ps->high, -INFINITY);
+        break;
+    case FI_NORMAL_F32:
+        job.params.normal_f32.mean = (float)ps->mean;
+        job.params.normal_f32.std = (float)ps->std;
+        break;
+    case FI_NORMAL_F64:
+        job.params.normal_f64.mean = ps->mean;
+        job.params.normal_f64.std = ps->std;
+        break;
+    case FI_TRUNCNORM_F32:
+    case FI_TRUNCNORM_F64:
+        job.params.truncnorm = truncnorm_params(ps->t_mean, ps->t_std, ps->t_a, ps->t_b, m == FI_TRUNCNORM_F32);
+        break;
+    case FI_UNIFORM_F16:
+    case FI_UNIFORM_BF16: {
+        int brain = m == FI_UNIFORM_BF16;
+        uint16_t cap = half_inside(ps->high, brain, 1);
+        if (half_value(cap, brain) >= ps->high)
+            cap = (cap & 0x8000u) ? (uint16_t)(cap + 1) : (uint16_t)(cap - 1);
+        job.params.uniform_half.low = low32;
+        job.params.uniform_half.scale = high32 - low32;
+        job.params.uniform_half.cap = nextafterf(high32, -INFINITY);
+        job.params.uniform_half.half_cap = (float)half_value(cap, brain);
+        break;
+    }
+    case FI_NORMAL_F16:
+    case FI_NORMAL_BF16:
+        job.params.normal_f32.mean = (float)ps->mean;
+        job.params.normal_f32.std = (float)ps->std;
+        break;
+    case FI_TRUNCNORM_F16:
+    case FI_TRUNCNORM_BF16: {
+        int brain = m == FI_TRUNCNORM_BF16;
+        job.params.truncnorm = truncnorm_params(ps->t_mean, ps->t_std, ps->t_a, ps->t_b, 1);
+        job.params.truncnorm.out_low = half_value(half_inside(ps->t_a, brain, 0), brain);
+        job.params.truncnorm.out_high = half_value(half_inside(ps->t_b, brain, 1), brain);
+        break;
+    }
+    default:
+        break;
+    }
     return job;
 }
 
@@ -363,16 +473,7 @@ static fi_job make_job(fi_method m, const param_set *ps, fi_stream s)
  * (the selected instruction-set level). */
 static void fill(const fi_job *job, void *out, uint64_t n, uint64_t first, unsigned flags)
 {
-    const fi_stream *s = &job->stream;
-    switch (job->method) {
-    case FI_RAW_U32: fi_fill_raw_u32(out, n, s, first, flags); break;
-    case FI_UNIFORM_F32: fi_fill_uniform_f32(out, n, s, first, &job->uniform_f32, flags); break;
-    case FI_UNIFORM_F64: fi_fill_uniform_f64(out, n, s, first, &job->uniform_f64, flags); break;
-    case FI_NORMAL_F32: fi_fill_normal_f32(out, n, s, first, &job->normal_f32, flags); break;
-    case FI_NORMAL_F64: fi_fill_normal_f64(out, n, s, first, &job->normal_f64, flags); break;
-    case FI_TRUNCNORM_F32: fi_fill_truncnorm_f32(out, n, s, first, &job->truncnorm, flags); break;
-    case FI_TRUNCNORM_F64: fi_fill_truncnorm_f64(out, n, s, first, &job->truncnorm, flags); break;
-    }
+    fi_fill(job->method, out, n, &job->stream, first, &job->params, flags);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -486,6 +587,42 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
     unsigned pos = (unsigned)(index % epb);
     uint32_t w[4];
     ref_block(&job->stream, block, w);
+    int brain;
+    fi_method single;
+    if (is_half_method(job->method, &brain, &single)) {
+        /* the float32 element (checked on its own), rounded and clamped as
+         * numpy does it to the float32 array */
+        fi_job f32 = *job;
+        float v;
+        uint16_t got, want;
+        f32.method = single;
+        if (single == FI_UNIFORM_F32) {
+            fi_uniform_f32 u = {job->params.uniform_half.low, job->params.uniform_half.scale,
+                                job->params.uniform_half.cap};
+            f32.params.uniform_f32 = u;
+        }
+        fill(&f32, &v, 1, index, 0);
+        memcpy(&got, value, 2);
+        want = half_round(v, brain);
+        if (single == FI_UNIFORM_F32) {
+            uint16_t cap = half_round(job->params.uniform_half.half_cap, brain);
+            double w = half_value(want, brain), c = half_value(cap, brain);
+            if (brain ? !(w < c) : w > c)
+                want = cap;
+        } else if (single == FI_TRUNCNORM_F32) {
+            const fi_truncnorm *t = &job->params.truncnorm;
+            double w = half_value(want, brain);
+            if (w < t->out_low)
+                want = half_round((float)t->out_low, brain);
+            else if (w > t->out_high)
+                want = half_round((float)t->out_high, brain);
+        }
+        if (got != want) {
+            snprintf(why, why_len, "pattern %04x, expected %04x (float32 value %a)", got, want, (double)v);
+            return 0;
+        }
+        return 1;
+    }
     switch (job->method) {
     case FI_RAW_U32: {
         uint32_t got;
@@ -499,7 +636,7 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
     case FI_UNIFORM_F32: {
         float got, want;
         memcpy(&got, value, 4);
-        const fi_uniform_f32 *p = &job->uniform_f32;
+        const fi_uniform_f32 *p = &job->params.uniform_f32;
         want = fmaf(p->scale, u24(w[pos]), p->low);
         if (want > p->cap)
             want = p->cap;
@@ -512,7 +649,7 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
     case FI_UNIFORM_F64: {
         double got, want;
         memcpy(&got, value, 8);
-        const fi_uniform_f64 *p = &job->uniform_f64;
+        const fi_uniform_f64 *p = &job->params.uniform_f64;
         want = fma(p->scale, u53(w[2 * pos], w[2 * pos + 1]), p->low);
         if (want > p->cap)
             want = p->cap;
@@ -535,8 +672,8 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
             float g;
             memcpy(&g, value, 4);
             got = g;
-            mean = job->normal_f32.mean;
-            std = job->normal_f32.std;
+            mean = job->params.normal_f32.mean;
+            std = job->params.normal_f32.std;
             tol = 4e-6L;
             ulp = 0x1p-24L;
         } else {
@@ -546,8 +683,8 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
             double g;
             memcpy(&g, value, 8);
             got = g;
-            mean = job->normal_f64.mean;
-            std = job->normal_f64.std;
+            mean = job->params.normal_f64.mean;
+            std = job->params.normal_f64.std;
             tol = 1e-12L;
             ulp = 0x1p-53L;
         }
@@ -566,7 +703,7 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
     case FI_TRUNCNORM_F32:
     case FI_TRUNCNORM_F64: {
         int single = job->method == FI_TRUNCNORM_F32;
-        const fi_truncnorm *t = &job->truncnorm;
+        const fi_truncnorm *t = &job->params.truncnorm;
         long double got, tol, ulp;
         double r;
         if (single) {
@@ -599,6 +736,8 @@ static int element_matches_format(const fi_job *job, uint64_t index, const void 
         }
         return 1;
     }
+    default:
+        break;
     }
     return 0;
 }
@@ -755,7 +894,7 @@ static void test_truncnorm_point_mass(void)
         job.method = single ? FI_TRUNCNORM_F32 : FI_TRUNCNORM_F64;
         job.stream = make_stream(99, 3, 12345);
         fi_truncnorm t = {value, 1.0, 0.0, 0.0, 0.5, 0.5, 0.0, value, value};
-        job.truncnorm = t;
+        job.params.truncnorm = t;
         for (int level = 0; level < n_levels; level++) {
             select_level(level);
             enum { N = 257 };
@@ -800,10 +939,10 @@ static void test_truncnorm_unit_input(void)
             float v[3];
             fill(&job, v, 3, index - 1, 0);
             int ok = element_matches_format(&job, index, &v[1], why, sizeof why);
-            check(ok && (double)v[1] == job.truncnorm.out_high,
+            check(ok && (double)v[1] == job.params.truncnorm.out_high,
                   "truncnorm_f32 on [0, %g] (standard units) on %s, element %" PRIu64 " with R32 = 1: %.9g, "
                   "expected the upper bound %.9g%s%s",
-                  uppers[k], fi_isa_name(level), index, (double)v[1], job.truncnorm.out_high, ok ? "" : "; ",
+                  uppers[k], fi_isa_name(level), index, (double)v[1], job.params.truncnorm.out_high, ok ? "" : "; ",
                   ok ? "" : why);
         }
     }
