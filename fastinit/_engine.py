@@ -37,8 +37,9 @@ _FLOAT32 = np.dtype(np.float32)
 # numpy computes dtype.name in Python, slowly enough to matter per call
 _COMPUTE_NAMES = {np.dtype(t): np.dtype(t).name
                   for t in (np.uint32, np.float32, np.float64, np.float16)}
-if _validate.bfloat16_dtype() is not None:
-    _COMPUTE_NAMES[_validate.bfloat16_dtype()] = "bfloat16"
+_BFLOAT16 = _validate.bfloat16_dtype()
+if _BFLOAT16 is not None:
+    _COMPUTE_NAMES[_BFLOAT16] = "bfloat16"
 
 
 def compute_dtype(dtype: np.dtype) -> np.dtype:
