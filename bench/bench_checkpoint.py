@@ -33,22 +33,15 @@ import time
 import pytest
 
 import fastinit
+from conftest import ReplayClock, parse_count
 
 GIB = 1 << 30
 SIZE_TARGET = 0.8
 RSS_TARGET_BYTES = 256 << 20
 
 
-def _count(text):
-    text = text.strip().replace("^", "**")
-    if "**" in text:
-        base, exponent = text.split("**", 1)
-        return int(base) ** int(exponent)
-    return int(text)
-
-
 def checkpoint_bytes():
-    return _count(os.environ.get("FASTINIT_BENCH_CHECKPOINT_BYTES", "2**33"))
+    return parse_count(os.environ.get("FASTINIT_BENCH_CHECKPOINT_BYTES", "2**33"))
 
 
 def checkpoint_rounds():
@@ -57,19 +50,6 @@ def checkpoint_rounds():
 
 def bench_dir():
     return os.environ.get("FASTINIT_BENCH_DIR") or tempfile.gettempdir()
-
-
-class ReplayClock:
-    """A pytest-benchmark timer that advances by the durations children report."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
 
 
 REPLAY_CLOCK = ReplayClock()

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 import fastinit
+from conftest import parse_count
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("dask.array")
@@ -38,16 +39,8 @@ TARGET = 0.8
 RESULTS = {}
 
 
-def _count(text):
-    text = text.strip().replace("^", "**")
-    if "**" in text:
-        base, exponent = text.split("**", 1)
-        return int(base) ** int(exponent)
-    return int(text)
-
-
 def elements():
-    return _count(os.environ.get("FASTINIT_BENCH_DASK_ELEMENTS", "2**33"))
+    return parse_count(os.environ.get("FASTINIT_BENCH_DASK_ELEMENTS", "2**33"))
 
 
 def rounds():

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import fastinit
+from conftest import ReplayClock
 
 THREADS = (1, 2)
 DTYPES = ("float32", "float64")
@@ -75,24 +76,6 @@ def test_torch(time_fill, buffer_cache, bench_size, method, dtype):
 
 
 # ----------------------------------------------------------- forced AVX2 path
-
-class ReplayClock:
-    """A clock that advances only by the durations the child reports.
-
-    Used as the pytest-benchmark timer of the forced-AVX2 benchmarks: the
-    round's start and end readings differ by exactly the fill time measured
-    inside the child with time.perf_counter.
-    """
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
-
 
 REPLAY_CLOCK = ReplayClock()
 

@@ -341,18 +341,14 @@ def evaluate_targets(results, sizes, avx2_reason, torch_reason, small_calls=None
          torch_reason),
     ]
     rows = []
-    for label, measured, required, reason in targets:
-        if measured is None:
-            verdict = f"not measured: {reason}" if reason else "not measured"
-        else:
-            verdict = "pass" if measured >= required else "FAIL"
-        rows.append((label, ratio_text(measured), f">= {required:g}x", verdict))
-    for label, measured, limit, reason in at_most:
-        if measured is None:
-            verdict = f"not measured: {reason}" if reason else "not measured"
-        else:
-            verdict = "pass" if measured <= limit else "FAIL"
-        rows.append((label, ratio_text(measured), f"<= {limit:g}x", verdict))
+    for kind, entries in ((">=", targets), ("<=", at_most)):
+        for label, measured, bound, reason in entries:
+            if measured is None:
+                verdict = f"not measured: {reason}" if reason else "not measured"
+            else:
+                met = measured >= bound if kind == ">=" else measured <= bound
+                verdict = "pass" if met else "FAIL"
+            rows.append((label, ratio_text(measured), f"{kind} {bound:g}x", verdict))
     return rows
 
 

@@ -225,12 +225,18 @@ def _draw_sparse(method, source, shape, dtype, v, out, region, threads, fan_kw):
                               threads)
 
 
-def _draw_init(method, source, shape, dtype, v, out, region, threads, fan_kw):
+def _recommended(activation) -> Tuple["Method", Dict[str, Any]]:
+    """The method recommend() names for `activation`, and its checked parameters."""
     from .describe import recommend
-    recommendation = recommend(v["activation"])
+    recommendation = recommend(activation)
     chosen = BY_NAME[recommendation.method]
     values = {p.name: p.check(recommendation.kwargs.get(p.name, p.default))
               for p in chosen.params}
+    return chosen, values
+
+
+def _draw_init(method, source, shape, dtype, v, out, region, threads, fan_kw):
+    chosen, values = _recommended(v["activation"])
     return chosen.draw(chosen, source, shape, dtype, values, out, region, threads, fan_kw)
 
 
@@ -261,11 +267,7 @@ def _sparse_scale(shape, distribution, v, fan_kw) -> ScalePlan:
 
 
 def _init_scale(shape, distribution, v, fan_kw) -> ScalePlan:
-    from .describe import recommend
-    recommendation = recommend(v["activation"])
-    chosen = BY_NAME[recommendation.method]
-    values = {p.name: p.check(recommendation.kwargs.get(p.name, p.default))
-              for p in chosen.params}
+    chosen, values = _recommended(v["activation"])
     return chosen.scale(shape, chosen.distribution, values, fan_kw)
 
 
