@@ -2,6 +2,7 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
 METHOD_CODES: Dict[Tuple[str, str], int]
 ELEMENTS_PER_BLOCK: Dict[Tuple[str, str], int]
@@ -17,3 +18,12 @@ def fill(method: int, dest: npt.NDArray[np.uint8], dest_origin: int, begin: int,
          run_len: int, run_base: int, run_first: Optional[npt.NDArray[np.uint64]], first: int,
          seed: int, stream: int, block: int, params: tuple, streaming: bool, threads: int,
          piece: int) -> None: ...
+
+
+@disjoint_base
+class WholeArrayJob:
+    def __init__(self, method: int, first: int, params: tuple, streaming: bool, threads: int,
+                 piece: int) -> None: ...
+    def fill(self, out: np.ndarray, seed: int, stream: int, block: int) -> bool: ...
+
+def signed_key(values: tuple) -> tuple: ...

@@ -5,9 +5,15 @@ Arguments arrive validated from ``fastinit._engine``; this module only
 unpacks them into a C job and runs it with the GIL released, in pieces so
 that signals (Ctrl-C) are handled between pieces.
 """
+cimport cython
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint32_t, uint64_t
+from libc.math cimport signbit
 from libc.string cimport memset
+
+cimport numpy as cnp
+
+cnp.import_array()
 
 from . cimport _cfill as c
 
@@ -80,6 +86,47 @@ def philox4x32_10(counter, key):
     return (out[0], out[1], out[2], out[3])
 
 
+cdef int _job_init(c.fi_job *job, int method, uint64_t first, uint64_t seed, uint64_t stream,
+                   uint64_t block, tuple params, bint streaming) except -1:
+    """The parts of a job that do not depend on the destination."""
+    cdef double values[c.FI_MAX_PARAMS]
+    cdef Py_ssize_t count = len(params)
+    if not 0 <= method < c.FI_METHOD_COUNT:
+        raise ValueError(f"unknown method code {method}")
+    if count > c.FI_MAX_PARAMS:
+        raise ValueError(f"too many parameters ({count}) for method code {method}")
+    memset(job, 0, sizeof(c.fi_job))
+    job.method = <c.fi_method>method
+    job.first = first
+    job.stream.key[0] = <uint32_t>seed
+    job.stream.key[1] = <uint32_t>(seed >> 32)
+    job.stream.stream[0] = <uint32_t>stream
+    job.stream.stream[1] = <uint32_t>(stream >> 32)
+    job.stream.block = block
+    job.flags = c.FI_FLAG_STREAMING_STORES if streaming else 0
+    for i in range(count):
+        values[i] = params[i]
+    if c.fi_params_set(method, values, <unsigned>count, &job.params) != 0:
+        raise ValueError(f"method code {method} does not take {count} parameters")
+    return 0
+
+
+cdef int _run_in_pieces(const c.fi_job *job, uint64_t begin, uint64_t end, int threads,
+                        uint64_t piece) except -1:
+    # Between pieces pending signals are handled, so KeyboardInterrupt stops
+    # a long fill promptly.
+    if piece == 0:
+        piece = 1
+    cdef uint64_t lo = begin, hi
+    while lo < end:
+        hi = end if end - lo <= piece else lo + piece
+        with nogil:
+            c.fi_run_job(job, lo, hi, threads)
+        PyErr_CheckSignals()
+        lo = hi
+    return 0
+
+
 def fill(int method, unsigned char[::1] dest, uint64_t dest_origin, uint64_t begin,
          uint64_t end, uint64_t run_len, uint64_t run_base, const uint64_t[::1] run_first,
          uint64_t first, uint64_t seed, uint64_t stream, uint64_t block, tuple params,
@@ -88,34 +135,15 @@ def fill(int method, unsigned char[::1] dest, uint64_t dest_origin, uint64_t beg
 
     `dest` holds elements dest_origin ... as raw bytes; see fi_parallel.h for
     the run layout.  `params` is the method's parameter tuple.  The work is
-    split into pieces of `piece` elements; between pieces pending signals
-    are handled, so KeyboardInterrupt stops a long fill promptly.
+    split into pieces of `piece` elements, with signals handled in between.
     """
     cdef c.fi_job job
-    memset(&job, 0, sizeof(job))
-    job.method = <c.fi_method>method
+    _job_init(&job, method, first, seed, stream, block, params, streaming)
     job.out = <void *>&dest[0] if dest.shape[0] > 0 else NULL
     job.out_origin = dest_origin
     job.run_len = run_len
     job.run_base = run_base
     job.run_first = &run_first[0] if run_first is not None and run_first.shape[0] > 0 else NULL
-    job.first = first
-    job.stream.key[0] = <uint32_t>seed
-    job.stream.key[1] = <uint32_t>(seed >> 32)
-    job.stream.stream[0] = <uint32_t>stream
-    job.stream.stream[1] = <uint32_t>(stream >> 32)
-    job.stream.block = block
-    job.flags = c.FI_FLAG_STREAMING_STORES if streaming else 0
-    if not 0 <= method < c.FI_METHOD_COUNT:
-        raise ValueError(f"unknown method code {method}")
-    cdef double values[c.FI_MAX_PARAMS]
-    cdef Py_ssize_t count = len(params)
-    if count > c.FI_MAX_PARAMS:
-        raise ValueError(f"too many parameters ({count}) for method code {method}")
-    for i in range(count):
-        values[i] = params[i]
-    if c.fi_params_set(method, values, <unsigned>count, &job.params) != 0:
-        raise ValueError(f"method code {method} does not take {count} parameters")
     cdef uint64_t itemsize = c.fi_method_itemsize(job.method)
     if end > begin:
         if begin < dest_origin or (end - dest_origin) * itemsize > <uint64_t>dest.shape[0]:
@@ -126,12 +154,65 @@ def fill(int method, unsigned char[::1] dest, uint64_t dest_origin, uint64_t beg
                 begin // run_len < run_base
                 or (end - 1) // run_len - run_base >= <uint64_t>run_first.shape[0]):
             raise ValueError("run offsets do not cover the requested elements")
-    if piece == 0:
-        piece = 1
-    cdef uint64_t lo = begin, hi
-    while lo < end:
-        hi = end if end - lo <= piece else lo + piece
-        with nogil:
-            c.fi_run_job(&job, lo, hi, threads)
-        PyErr_CheckSignals()
-        lo = hi
+    _run_in_pieces(&job, begin, end, threads, piece)
+
+
+@cython.auto_pickle(False)
+cdef class WholeArrayJob:
+    """A job that fills every element of an output with consecutive logical
+    elements ``first ...``: the one-run case of :func:`fill`, prepared once
+    (method, parameters) and run for each output with its own words.
+    """
+    cdef c.fi_job job
+    cdef int threads
+    cdef uint64_t piece
+
+    def __init__(self, int method, uint64_t first, tuple params, bint streaming, int threads,
+                 uint64_t piece):
+        _job_init(&self.job, method, first, 0, 0, 0, params, streaming)
+        self.threads = threads
+        self.piece = piece
+
+    def fill(self, cnp.ndarray out, uint64_t seed, uint64_t stream, uint64_t block):
+        """Fill `out` from words ``block ...`` of stream (`seed`, `stream`).
+
+        Returns False, having written nothing, when `out` is not a writable,
+        aligned, C-contiguous array whose items are the method's output type.
+        """
+        if not (cnp.PyArray_IS_C_CONTIGUOUS(out) and cnp.PyArray_ISALIGNED(out)
+                and cnp.PyArray_ISWRITEABLE(out)
+                and <uint64_t>cnp.PyArray_ITEMSIZE(out) == c.fi_method_itemsize(self.job.method)):
+            return False
+        cdef uint64_t size = <uint64_t>cnp.PyArray_SIZE(out)
+        if size == 0:
+            return True
+        # a copy per call: the same prepared job may run in several threads
+        cdef c.fi_job job = self.job
+        job.stream.key[0] = <uint32_t>seed
+        job.stream.key[1] = <uint32_t>(seed >> 32)
+        job.stream.stream[0] = <uint32_t>stream
+        job.stream.stream[1] = <uint32_t>(stream >> 32)
+        job.stream.block = block
+        job.out = cnp.PyArray_DATA(out)
+        job.run_len = size
+        _run_in_pieces(&job, 0, size, self.threads, self.piece)
+        return True
+
+
+def signed_key(tuple values):
+    """`values` as part of a cache key: equal keys mean equal bits.
+
+    -0.0 == 0.0, but a zero's sign can reach the output, so a tuple holding
+    a negative zero gets the positions of its negative zeros appended.
+    """
+    cdef list negative = None
+    cdef Py_ssize_t i
+    for i in range(len(values)):
+        v = values[i]
+        if type(v) is float and <double>v == 0.0 and signbit(<double>v):
+            if negative is None:
+                negative = []
+            negative.append(i)
+    if negative is None:
+        return values
+    return values + (tuple(negative),)

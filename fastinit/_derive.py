@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List
 import numpy as np
 
 from . import _table
-from ._table import REQUIRED, Fixed, FromGenerator, Method
+from ._table import REQUIRED, Method
 
 # --------------------------------------------------------------------------
 # the keyword groups every method of a kind takes, in signature order:
@@ -138,19 +138,16 @@ def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
     else:
         fan_args = "()"
     if not method.random:
-        source = "None"
+        source = "None, None, None, None"
     elif for_generator:
-        source = "_FromGenerator(self)"
+        source = "self, None, None, None"
     else:
-        source = "_Fixed(seed, stream, block)"
+        source = "None, seed, stream, block"
     threads = "threads" if method.random else "None"
     text = (f"def {method.name}({signature_text(method, for_generator)}):\n"
             f"    return _call(_method, {source}, shape, {args}, dtype, out, region, "
             f"{threads}, {fan_args})\n")
-    namespace: Dict[str, Any] = {
-        "_call": _table.call, "_method": method, "_Fixed": Fixed,
-        "_FromGenerator": FromGenerator, "_FLOAT32": np.float32,
-    }
+    namespace: Dict[str, Any] = {"_call": _table.call, "_method": method, "_FLOAT32": np.float32}
     namespace.update({_default_name(p.name): p.default for p in method.params})
     namespace.update({f"_check_{p.name}": p.check for p in method.params})
     exec(text, namespace)  # noqa: S102 -- a signature made from the table, as dataclasses do

@@ -11,6 +11,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from ._core import signed_key
 from ._engine import FillPlan, compute_dtype
 from ._validate import Shape
 
@@ -103,8 +104,8 @@ def _narrow_cap(low: float, high: float, dtype: np.dtype) -> float:
     return float(cap)
 
 
-def uniform_plan(shape: Shape, low: float, high: float, dtype: np.dtype, out: Any,
-                 region: Any, threads: Any) -> FillPlan:
+def uniform_plan(shape: Shape, low: float, high: float, dtype: np.dtype, region: Any,
+                 threads: Any) -> FillPlan:
     """U[low, high) (`low` <= `high`, both finite floats)."""
     if low > high:
         raise ValueError(f"low must be less than or equal to high, got low={low}, high={high}")
@@ -113,7 +114,7 @@ def uniform_plan(shape: Shape, low: float, high: float, dtype: np.dtype, out: An
     if compute is not dtype:
         # rounded to 16 bits in the kernel, then kept below high there
         params += (_narrow_cap(low, high, dtype),)
-    return FillPlan("uniform", shape, dtype, params, out, region, threads)
+    return FillPlan("uniform", shape, dtype, params, region, threads)
 
 
 # --------------------------------------------------------------------------
@@ -131,10 +132,10 @@ def _check_normal_range(mean: float, std: float, dtype: np.dtype, compute: np.dt
 _NORMAL_PARAMS: dict = {}
 
 
-def normal_plan(shape: Shape, mean: float, std: float, dtype: np.dtype, out: Any, region: Any,
+def normal_plan(shape: Shape, mean: float, std: float, dtype: np.dtype, region: Any,
                 threads: Any) -> FillPlan:
     """N(mean, std²) (`std` >= 0, both finite floats)."""
-    key = (mean, std, dtype)
+    key = (signed_key((mean, std)), dtype)
     known = _NORMAL_PARAMS.get(key)
     if known is None:
         known = _normal_params(mean, std, dtype)
@@ -142,7 +143,7 @@ def normal_plan(shape: Shape, mean: float, std: float, dtype: np.dtype, out: Any
             _NORMAL_PARAMS.clear()
         _NORMAL_PARAMS[key] = known
     params, post = known
-    return FillPlan("normal", shape, dtype, params, out, region, threads, post)
+    return FillPlan("normal", shape, dtype, params, region, threads, post)
 
 
 def _normal_params(mean: float, std: float, dtype: np.dtype):
@@ -195,8 +196,8 @@ def _cast_clamp_post(dtype: np.dtype, lo: Any, hi: Any):
     return post
 
 
-def _narrow_truncated_plan(shape: Shape, dtype: np.dtype, a: float, b: float, out: Any,
-                           region: Any, threads: Any) -> FillPlan:
+def _narrow_truncated_plan(shape: Shape, dtype: np.dtype, a: float, b: float, region: Any,
+                           threads: Any) -> FillPlan:
     compute = compute_dtype(dtype)
     low, high = _inside_bounds(a, b, compute)
     params = _uniform_params(float(low), float(high), compute)
@@ -204,10 +205,10 @@ def _narrow_truncated_plan(shape: Shape, dtype: np.dtype, a: float, b: float, ou
     params = (params[0], params[1], float(high))
     lo_d, hi_d = _inside_bounds(a, b, dtype)
     post = None if compute is dtype else _cast_clamp_post(dtype, lo_d, hi_d)
-    return FillPlan("uniform", shape, dtype, params, out, region, threads, post)
+    return FillPlan("uniform", shape, dtype, params, region, threads, post)
 
 
-def _point_mass_plan(shape: Shape, dtype: np.dtype, mean: float, a: float, b: float, out: Any,
+def _point_mass_plan(shape: Shape, dtype: np.dtype, mean: float, a: float, b: float,
                      region: Any, threads: Any) -> FillPlan:
     """std = 0: every value is the mean, clamped to [a, b] and rounded."""
     try:
@@ -219,11 +220,11 @@ def _point_mass_plan(shape: Shape, dtype: np.dtype, mean: float, a: float, b: fl
         out_low = out_high = np.asarray(mean).astype(dtype)
         value = float(out_low)
     params = (value, 1.0, 0.0, 0.0, 0.5, 0.5, 0.0, value, value)
-    return FillPlan("truncated_normal", shape, dtype, params, out, region, threads)
+    return FillPlan("truncated_normal", shape, dtype, params, region, threads)
 
 
 def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[float],
-                          b: Optional[float], dtype: np.dtype, out: Any, region: Any,
+                          b: Optional[float], dtype: np.dtype, region: Any,
                           threads: Any) -> FillPlan:
     """N(mean, std²) cut to [a, b] (default mean ± 2 std); see the rules below.
 
@@ -239,7 +240,7 @@ def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[flo
     if not a < b and not (a == b and std == 0):
         raise ValueError(f"a must be less than b, got a={a}, b={b}")
     if std == 0:
-        return _point_mass_plan(shape, dtype, mean, a, b, out, region, threads)
+        return _point_mass_plan(shape, dtype, mean, a, b, region, threads)
     out_low, out_high = _inside_bounds(a, b, dtype)
     alpha = (a - mean) / std
     beta = (b - mean) / std
@@ -248,7 +249,7 @@ def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[flo
         # to within (b - a)^2 / std^2, below the format's accuracy: the
         # quantile would lose every digit to the rounding of Phi(alpha),
         # so the values are spread uniformly instead.
-        return _narrow_truncated_plan(shape, dtype, a, b, out, region, threads)
+        return _narrow_truncated_plan(shape, dtype, a, b, region, threads)
     span = _normal_mass(alpha, beta)
     if not span > SMALLEST_MASS:
         raise ValueError(
@@ -256,4 +257,4 @@ def truncated_normal_plan(shape: Shape, mean: float, std: float, a: Optional[flo
             f"probability is below {SMALLEST_MASS:g}, beyond what the inverse CDF resolves")
     params = (mean, std, alpha, beta, _phi(alpha), _phi(-beta), span,
               float(out_low.astype(np.float64)), float(out_high.astype(np.float64)))
-    return FillPlan("truncated_normal", shape, dtype, params, out, region, threads)
+    return FillPlan("truncated_normal", shape, dtype, params, region, threads)

@@ -6,6 +6,7 @@ cannot fail.  See ``docs/stream-format.md`` for what each element's value is.
 """
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Callable, Optional, Tuple, Union
 
@@ -54,17 +55,20 @@ def block_count(n_elements: int, per_block: int) -> int:
 
 
 class FillPlan:
-    """A validated fill: what to compute and where to put it.
+    """A validated fill: what to compute; where to put it comes with each run.
 
     `shape` and `dtype` are already normalized, `params` are the core's
-    parameters; `post`, when given, turns float32 values into `dtype`.
+    parameters; `post`, when given, turns float32 values into `dtype`.  A
+    plan never changes once made, so one plan serves every call with the
+    same arguments (:func:`fastinit._table.call` keeps them).
     """
 
-    __slots__ = ("method", "shape", "dtype", "compute_dtype", "params", "layout", "out_object",
-                 "out", "threads", "post", "elements_per_block", "code", "chunk")
+    __slots__ = ("method", "shape", "dtype", "compute_dtype", "params", "layout", "threads",
+                 "post", "elements_per_block", "code", "chunk", "needed_blocks", "streaming",
+                 "direct_job", "total_blocks")
 
     def __init__(self, method: str, shape: Shape, dtype: np.dtype, params: tuple,
-                 out: Any, region: Any, threads: Any,
+                 region: Any, threads: Any,
                  post: Optional[Callable[[np.ndarray], np.ndarray]] = None):
         self.method = method
         self.shape = shape
@@ -73,50 +77,56 @@ class FillPlan:
         # kernel unless a Python step (`post`) follows
         self.compute_dtype = dtype if post is None else compute_dtype(dtype)
         self.params = params
-        self.layout = _layout.layout_of(shape, region)
-        self.out_object = out
-        self.out = None if out is None else _layout.check_out(out, self.layout.sub_shape, dtype)
-        self.threads = _validate.threads(threads, self.layout.size)
+        layout = self.layout = _layout.layout_of(shape, region)
+        self.threads = _validate.threads(threads, layout.size)
         self.post = post
         key = (method, _COMPUTE_NAMES[self.compute_dtype])
         self.elements_per_block = ELEMENTS_PER_BLOCK[key]
         self.code = _core.METHOD_CODES[key]
         self.chunk = self._chunk_elements()
+        # blocks from the stream's start up to the region's last element
+        self.needed_blocks = block_count(layout.logical_end, self.elements_per_block)
+        self.streaming = layout.size * self.compute_dtype.itemsize >= STREAMING_THRESHOLD_BYTES
+        # one run (a whole array, or a block of whole rows) written straight
+        # into a contiguous output: one call into the core
+        self.direct_job = None
+        if post is None and layout.n_runs == 1:
+            self.direct_job = _core.WholeArrayJob(self.code, layout.first, params,
+                                                  self.streaming, self.threads, self.chunk)
+        self.total_blocks = block_count(math.prod(shape), self.elements_per_block)
 
     def blocks(self) -> int:
         """Blocks a fill of the whole logical array uses."""
-        n = 1
-        for d in self.shape:
-            n *= d
-        return block_count(n, self.elements_per_block)
+        return self.total_blocks
 
-    def run(self, seed: int, stream: int, block: int) -> Any:
-        """Fill from words ``block ...`` of stream (`seed`, `stream`); return the result."""
-        layout = self.layout
-        needed = block_count(layout.logical_end, self.elements_per_block)
-        if block + needed > UINT64_LIMIT:
+    def run(self, seed: int, stream: int, block: int, out: Any = None) -> Any:
+        """Fill from words ``block ...`` of stream (`seed`, `stream`) into
+        `out` (checked here; None: a new array); return the result."""
+        if block and block + self.needed_blocks > UINT64_LIMIT:
             raise ValueError(
-                f"this fill needs blocks {block} ... {block + needed - 1}, beyond the 2**64 "
-                "blocks of a stream: use another stream or a smaller block offset")
-        out = self.out
+                f"this fill needs blocks {block} ... {block + self.needed_blocks - 1}, beyond "
+                "the 2**64 blocks of a stream: use another stream or a smaller block offset")
+        layout = self.layout
         if out is None:
-            out = _layout.aligned_empty(layout.sub_shape, self.dtype)
-        result = out if self.out_object is None else self.out_object
+            array = result = _layout.aligned_empty(layout.sub_shape, self.dtype)
+        elif (self.direct_job is not None and type(out) is np.ndarray
+              and out.dtype is self.dtype and out.shape == layout.sub_shape
+              and self.direct_job.fill(out, seed, stream, block)):
+            return out  # the common case of a small call: filled already
+        else:
+            array = _layout.check_out(out, layout.sub_shape, self.dtype)
+            result = out
         if layout.size == 0:
             return result
-        flags = out.flags
-        if (self.post is None and out.dtype == self.compute_dtype and flags.c_contiguous
-                and flags.aligned):
-            if layout.n_runs == 1 and layout.size <= MAX_RUNS_PER_PIECE:
-                # one run (a whole array, or a block of whole rows): one call
-                streaming = layout.size * out.itemsize >= STREAMING_THRESHOLD_BYTES
-                _core.fill(self.code, out.reshape(-1).view(np.uint8), 0, 0, layout.size,
-                           layout.run_len, 0, None, layout.first, seed, stream, block,
-                           self.params, streaming, self.threads, self.chunk)
-            else:
-                self._fill_in_place(out, seed, stream, block)
-        else:
-            self._fill_through_chunks(out, seed, stream, block)
+        flags = array.flags
+        if self.post is None and array.dtype == self.compute_dtype and flags.aligned:
+            if self.direct_job is not None and flags.c_contiguous:
+                self.direct_job.fill(array, seed, stream, block)
+                return result
+            if flags.c_contiguous:
+                self._fill_in_place(array, seed, stream, block)
+                return result
+        self._fill_through_chunks(array, seed, stream, block)
         return result
 
     def _fill_range(self, layout: _layout.Layout, dest: np.ndarray, origin: int, begin: int,
@@ -138,10 +148,9 @@ class FillPlan:
             run_begin = run_end
 
     def _fill_in_place(self, out: np.ndarray, seed: int, stream: int, block: int) -> None:
-        streaming = self.layout.size * self.compute_dtype.itemsize >= STREAMING_THRESHOLD_BYTES
         dest = out.reshape(-1).view(np.uint8)
         self._fill_range(self.layout, dest, 0, 0, self.layout.size, seed, stream, block,
-                         streaming)
+                         self.streaming)
 
     def _fill_through_chunks(self, out: np.ndarray, seed: int, stream: int, block: int) -> None:
         """Fill an output that cannot take the values directly (strided,
@@ -200,7 +209,7 @@ def random_raw(n: int, *, seed: Optional[int], stream: Union[int, str] = 0,
     shape = _validate.shape(n)
     if len(shape) != 1:
         raise TypeError("n must be an integer")
-    plan = FillPlan("raw", shape, _UINT32, (), None, None, None)
+    plan = FillPlan("raw", shape, _UINT32, (), None, None)
     return plan.run(_validate.seed(seed), _validate.stream(stream), _validate.block(block))
 
 

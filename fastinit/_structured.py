@@ -125,7 +125,7 @@ def orthogonal(shape, gain, layout, source, dtype, out, region, threads):
     rows, cols = orthogonal_matrix_shape(shape, layout)
     array, _ = target(shape, dtype, out, None)
     tall = (max(rows, cols), min(rows, cols))
-    plan = _distributions.normal_plan(tall, 0.0, 1.0, np.dtype(np.float64), None, None, threads)
+    plan = _distributions.normal_plan(tall, 0.0, 1.0, np.dtype(np.float64), None, threads)
     seed, stream, block = source.start(plan.blocks())
     if array.size == 0:
         return array
@@ -145,14 +145,14 @@ def sparse(shape, sparsity, std, source, dtype, out, region, threads):
         raise ValueError(f"sparse requires a 2-dimensional shape, got {shape}")
     rows, cols = shape
     zeros_per_column = math.ceil(sparsity * rows)
-    plan = _distributions.normal_plan(shape, 0.0, std, dtype, out, region, threads)
+    plan = _distributions.normal_plan(shape, 0.0, std, dtype, region, threads)
     normal_blocks = plan.blocks()
     key_blocks = -(-rows * cols // 4)
     seed, stream, block = source.start(normal_blocks + key_blocks)
-    result = plan.run(seed, stream, block)
+    result = plan.run(seed, stream, block, out)
     if plan.layout.size == 0 or zeros_per_column == 0:
         return result
-    array = plan.out if plan.out is not None else result
+    array = result if out is None else _layout.as_output_array(out)
     region = None if region is None else _layout.normalize_region(region, shape)
     (r0, r1), (c0, c1) = _layout.region_bounds(region, shape)
     if zeros_per_column == rows:

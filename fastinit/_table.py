@@ -18,8 +18,11 @@ import functools
 import math
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
+import numpy as np
 
 from . import _distributions, _fans, _layout, _scales, _structured, _validate
+from ._core import signed_key
+from ._engine import FillPlan
 from ._scales import ScalePlan
 
 REQUIRED = object()
@@ -135,14 +138,28 @@ class FromGenerator:
         return gen.seed, gen.stream, gen._take_blocks(n_blocks)
 
 
-def _run(plan, source) -> Any:
+def _run(plan, source, out) -> Any:
     if type(source) is Fixed:  # a one-shot call reserves nothing: skip the block count
-        return plan.run(*source.start(0))
-    return plan.run(*source.start(plan.blocks()))
+        return plan.run(*source.start(0), out)
+    return plan.run(*source.start(plan.blocks()), out)
 
 
 # --------------------------------------------------------------------------
 # draws: (method, source, shape, dtype, values, out, region, threads, fan_kw)
+
+
+class Planned:
+    """The draw of a method that the engine fills alone: ``make(method, shape,
+    dtype, values, region, threads, fan_kw)`` gives its :class:`FillPlan`,
+    which :func:`call` keeps for the next call with the same arguments."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[..., FillPlan]):
+        self.make = make
+
+    def __call__(self, method, source, shape, dtype, v, out, region, threads, fan_kw):
+        return _run(self.make(method, shape, dtype, v, region, threads, fan_kw), source, out)
 
 
 _SCALE_PLANS: Dict[Any, ScalePlan] = {}
@@ -155,7 +172,7 @@ def scale_plan(method: Method, shape, v, fan_kw) -> ScalePlan:
     try:
         fan_values = tuple(fan_kw.values())
         # types too: True == 1, but in_axis=True is refused and 1 is not
-        key = (method.name, shape, tuple(v.values()), fan_values, tuple(map(type, fan_values)))
+        key = (method.name, shape, _values_key(v), fan_values, tuple(map(type, fan_values)))
         plan = _SCALE_PLANS.get(key)
     except TypeError:  # an unhashable axis list: compute every time
         return method.scale(shape, method.distribution, v, fan_kw)
@@ -167,7 +184,12 @@ def scale_plan(method: Method, shape, v, fan_kw) -> ScalePlan:
     return plan
 
 
-def _draw_scaled(method: Method, source, shape, dtype, v, out, region, threads, fan_kw):
+def _values_key(values: Dict[str, Any]) -> tuple:
+    """Checked parameter values as part of a cache key (zeros keep their sign)."""
+    return signed_key(tuple(values.values()))
+
+
+def _plan_scaled(method: Method, shape, dtype, v, region, threads, fan_kw) -> FillPlan:
     """A fan-based initializer: the engine's fill with the computed scale."""
     plan = scale_plan(method, shape, v, fan_kw)
     kind = plan.distribution
@@ -175,30 +197,39 @@ def _draw_scaled(method: Method, source, shape, dtype, v, out, region, threads, 
     # any valid parameters do and the engine still checks out/region/dtype.
     if kind == "uniform":
         bound = 1.0 if plan.bound is None else plan.bound
-        fill = _distributions.uniform_plan(shape, -bound, bound, dtype, out, region, threads)
-    else:
-        std = 1.0 if plan.normal_std is None else plan.normal_std
-        if kind == "normal":
-            fill = _distributions.normal_plan(shape, 0.0, std, dtype, out, region, threads)
-        else:
-            fill = _distributions.truncated_normal_plan(shape, 0.0, std, None, None, dtype, out,
-                                                        region, threads)
-    return _run(fill, source)
+        return _distributions.uniform_plan(shape, -bound, bound, dtype, region, threads)
+    std = 1.0 if plan.normal_std is None else plan.normal_std
+    if kind == "normal":
+        return _distributions.normal_plan(shape, 0.0, std, dtype, region, threads)
+    return _distributions.truncated_normal_plan(shape, 0.0, std, None, None, dtype, region,
+                                                threads)
 
 
-def _draw_uniform(method, source, shape, dtype, v, out, region, threads, fan_kw):
-    return _run(_distributions.uniform_plan(shape, v["low"], v["high"], dtype, out, region,
-                                            threads), source)
+def _plan_uniform(method, shape, dtype, v, region, threads, fan_kw) -> FillPlan:
+    return _distributions.uniform_plan(shape, v["low"], v["high"], dtype, region, threads)
 
 
-def _draw_normal(method, source, shape, dtype, v, out, region, threads, fan_kw):
-    return _run(_distributions.normal_plan(shape, v["mean"], v["std"], dtype, out, region,
-                                           threads), source)
+def _plan_normal(method, shape, dtype, v, region, threads, fan_kw) -> FillPlan:
+    return _distributions.normal_plan(shape, v["mean"], v["std"], dtype, region, threads)
 
 
-def _draw_truncated_normal(method, source, shape, dtype, v, out, region, threads, fan_kw):
-    return _run(_distributions.truncated_normal_plan(
-        shape, v["mean"], v["std"], v["a"], v["b"], dtype, out, region, threads), source)
+def _plan_truncated_normal(method, shape, dtype, v, region, threads, fan_kw) -> FillPlan:
+    return _distributions.truncated_normal_plan(shape, v["mean"], v["std"], v["a"], v["b"],
+                                                dtype, region, threads)
+
+
+def _plan_init(method, shape, dtype, v, region, threads, fan_kw) -> FillPlan:
+    chosen, values = _recommended(v["activation"])
+    # every method recommend() names is fan-based: a Planned draw
+    draw: Planned = chosen.draw  # type: ignore[assignment]
+    return draw.make(chosen, shape, dtype, values, region, threads, fan_kw)
+
+
+_draw_scaled = Planned(_plan_scaled)
+_draw_uniform = Planned(_plan_uniform)
+_draw_normal = Planned(_plan_normal)
+_draw_truncated_normal = Planned(_plan_truncated_normal)
+_draw_init = Planned(_plan_init)
 
 
 def _draw_constant(value_of: Callable[[Dict[str, Any]], float]):
@@ -233,11 +264,6 @@ def _recommended(activation) -> Tuple["Method", Dict[str, Any]]:
     values = {p.name: p.check(recommendation.kwargs.get(p.name, p.default))
               for p in chosen.params}
     return chosen, values
-
-
-def _draw_init(method, source, shape, dtype, v, out, region, threads, fan_kw):
-    chosen, values = _recommended(v["activation"])
-    return chosen.draw(chosen, source, shape, dtype, values, out, region, threads, fan_kw)
 
 
 # --------------------------------------------------------------------------
@@ -513,25 +539,70 @@ def resolve_layout(layout: Any, out: Any) -> str:
     return _validate.choice(layout, "layout", _fans.LAYOUTS)
 
 
-def call(method: Method, source: Any, shape: Any, values: Dict[str, Any], dtype: Any, out: Any,
-         region: Any, threads: Any, fan_args: tuple) -> Any:
+_FILL_PLANS: Dict[Any, FillPlan] = {}
+
+
+def _fan_kw(fan_args: tuple, out: Any) -> Dict[str, Any]:
+    if len(fan_args) == 6:
+        return {"layout": resolve_layout(fan_args[0], out), "in_axis": fan_args[1],
+                "out_axis": fan_args[2], "batch_axis": fan_args[3], "fan_in": fan_args[4],
+                "fan_out": fan_args[5]}
+    if fan_args:
+        return {"layout": resolve_layout(fan_args[0], out)}
+    return {}
+
+
+def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, shape: Any,
+         values: Dict[str, Any], dtype: Any, out: Any, region: Any, threads: Any,
+         fan_args: tuple) -> Any:
     """Validate one call's arguments (each once) and draw.
 
-    `values` maps the method's parameters to their checked values; `fan_args` is
-    ``(layout, in_axis, out_axis, batch_axis, fan_in, fan_out)`` (only
-    ``layout`` for orthogonal and dirac, nothing otherwise).
+    The words come from `generator` (a :class:`fastinit.Generator`, which
+    advances past them) or, when it is None, from `seed`, `stream` and
+    `block`.  `values` maps the method's parameters to their checked values;
+    `fan_args` is ``(layout, in_axis, out_axis, batch_axis, fan_in,
+    fan_out)`` (only ``layout`` for orthogonal and dirac, nothing otherwise).
     """
     shape = _validate.shape(shape)
     dtype = _validate.dtype(dtype, method.name)
-    if len(fan_args) == 6:
-        fan_kw = {"layout": resolve_layout(fan_args[0], out), "in_axis": fan_args[1],
-                  "out_axis": fan_args[2], "batch_axis": fan_args[3], "fan_in": fan_args[4],
-                  "fan_out": fan_args[5]}
-    elif fan_args:
-        fan_kw = {"layout": resolve_layout(fan_args[0], out)}
+    draw = method.draw
+    if type(draw) is Planned and region is None and (out is None or type(out) is np.ndarray):
+        # A model has thousands of tensors of a few shapes: a whole-array
+        # fill's plan is kept, keyed by every argument it was made from
+        # (with their types: True == 1, but threads=True is refused).
+        key: Optional[tuple]
+        try:
+            key = (method.name, shape, dtype, _values_key(values), threads, type(threads),
+                   fan_args, tuple(map(type, fan_args)))
+            plan = _FILL_PLANS.get(key)
+        except TypeError:  # an unhashable axis list
+            key = plan = None
+        if plan is None:
+            plan = draw.make(method, shape, dtype, values, None, threads, _fan_kw(fan_args, out))
+            if key is not None:
+                if len(_FILL_PLANS) >= 4096:
+                    _FILL_PLANS.clear()
+                _FILL_PLANS[key] = plan
+        if generator is not None:
+            return plan.run(generator.seed, generator.stream,
+                            generator._take_blocks(plan.blocks()), out)
+        # Fixed.start inlined: this is the path of every small one-shot call
+        if not (type(seed) is int and 0 <= seed < _validate.UINT64_LIMIT):
+            seed = _validate.seed(seed)
+        if not (type(stream) is int and 0 <= stream < _validate.UINT64_LIMIT):
+            stream = _validate.stream(stream)
+        if not (block == 0 and type(block) is int):
+            block = _validate.block(block)
+        return plan.run(seed, stream, block, out)
+    source: Any
+    if not method.random:
+        source = None
+    elif generator is None:
+        source = Fixed(seed, stream, block)
     else:
-        fan_kw = {}
-    return method.draw(method, source, shape, dtype, values, out, region, threads, fan_kw)
+        source = FromGenerator(generator)
+    return draw(method, source, shape, dtype, values, out, region, threads,
+                _fan_kw(fan_args, out))
 
 
 def plan_of(method: Method, shape: Any, kwargs: Dict[str, Any]) -> ScalePlan:
