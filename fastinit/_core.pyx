@@ -183,9 +183,23 @@ cdef class WholeArrayJob:
                 and cnp.PyArray_ISWRITEABLE(out)
                 and <uint64_t>cnp.PyArray_ITEMSIZE(out) == c.fi_method_itemsize(self.job.method)):
             return False
-        cdef uint64_t size = <uint64_t>cnp.PyArray_SIZE(out)
+        self._fill_at(cnp.PyArray_DATA(out), <uint64_t>cnp.PyArray_SIZE(out), seed, stream, block)
+        return True
+
+    def fill_address(self, size_t address, uint64_t size, uint64_t seed, uint64_t stream,
+                     uint64_t block):
+        """Fill `size` items at memory `address` (a CPU tensor's ``data_ptr()``).
+
+        The caller guarantees that `address` starts `size` contiguous,
+        writable, aligned items of the method's output type: this is the
+        path of tensors, whose NumPy views cost more than a small fill.
+        """
+        self._fill_at(<void *>address, size, seed, stream, block)
+
+    cdef int _fill_at(self, void *address, uint64_t size, uint64_t seed, uint64_t stream,
+                      uint64_t block) except -1:
         if size == 0:
-            return True
+            return 0
         # a copy per call: the same prepared job may run in several threads
         cdef c.fi_job job = self.job
         job.stream.key[0] = <uint32_t>seed
@@ -193,10 +207,10 @@ cdef class WholeArrayJob:
         job.stream.stream[0] = <uint32_t>stream
         job.stream.stream[1] = <uint32_t>(stream >> 32)
         job.stream.block = block
-        job.out = cnp.PyArray_DATA(out)
+        job.out = address
         job.run_len = size
         _run_in_pieces(&job, 0, size, self.threads, self.piece)
-        return True
+        return 0
 
 
 def signed_key(tuple values):

@@ -552,6 +552,41 @@ def _fan_kw(fan_args: tuple, out: Any) -> Dict[str, Any]:
     return {}
 
 
+def _whole_array_plan(method: Method, shape: Any, dtype: np.dtype, values: Dict[str, Any],
+                      threads: Any, fan_args: tuple) -> FillPlan:
+    """The plan of a whole-array fill by a Planned method (`out` None or a
+    NumPy array, so that the layout is Keras's unless `fan_args` says)."""
+    # A model has thousands of tensors of a few shapes: the plan is kept,
+    # keyed by every argument it was made from (with their types: True == 1,
+    # but threads=True is refused).
+    key: Optional[tuple]
+    try:
+        key = (method.name, shape, dtype, _values_key(values), threads, type(threads),
+               fan_args, tuple(map(type, fan_args)))
+        plan = _FILL_PLANS.get(key)
+    except TypeError:  # an unhashable axis list
+        key = plan = None
+    if plan is None:
+        draw: Planned = method.draw  # type: ignore[assignment]
+        plan = draw.make(method, shape, dtype, values, None, threads, _fan_kw(fan_args, None))
+        if key is not None:
+            if len(_FILL_PLANS) >= 4096:
+                _FILL_PLANS.clear()
+            _FILL_PLANS[key] = plan
+    return plan
+
+
+def engine_plan(name: str, shape: Any, dtype: Any, params: tuple) -> FillPlan:
+    """The plan of a whole array of `shape` filled by ``uniform``,
+    ``normal`` or ``truncated_normal`` with `params` in signature order,
+    checked as the functions check them: the fills of the torch twins,
+    which write it through a tensor's memory address."""
+    method = BY_NAME[name]
+    values = {p.name: p.check(value) for p, value in zip(method.params, params)}
+    return _whole_array_plan(method, _validate.shape(shape), _validate.dtype(dtype, name), values,
+                             None, ())
+
+
 def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, shape: Any,
          values: Dict[str, Any], dtype: Any, out: Any, region: Any, threads: Any,
          fan_args: tuple) -> Any:
@@ -567,22 +602,7 @@ def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, sha
     dtype = _validate.dtype(dtype, method.name)
     draw = method.draw
     if type(draw) is Planned and region is None and (out is None or type(out) is np.ndarray):
-        # A model has thousands of tensors of a few shapes: a whole-array
-        # fill's plan is kept, keyed by every argument it was made from
-        # (with their types: True == 1, but threads=True is refused).
-        key: Optional[tuple]
-        try:
-            key = (method.name, shape, dtype, _values_key(values), threads, type(threads),
-                   fan_args, tuple(map(type, fan_args)))
-            plan = _FILL_PLANS.get(key)
-        except TypeError:  # an unhashable axis list
-            key = plan = None
-        if plan is None:
-            plan = draw.make(method, shape, dtype, values, None, threads, _fan_kw(fan_args, out))
-            if key is not None:
-                if len(_FILL_PLANS) >= 4096:
-                    _FILL_PLANS.clear()
-                _FILL_PLANS[key] = plan
+        plan = _whole_array_plan(method, shape, dtype, values, threads, fan_args)
         if generator is not None:
             return plan.run(generator.seed, generator.stream,
                             generator._take_blocks(plan.blocks()), out)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from typing import Any, Callable, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 import torch
 
 import fastinit
+from fastinit import _validate
+from fastinit._core import signed_key
+from fastinit._table import engine_plan
 
 from ._dtensor import local_region
 from ._tensors import check_fillable, is_dtensor, numpy_dtype, numpy_view
@@ -82,25 +85,6 @@ def _draw(source, name: str, shape, *args, **kwargs) -> np.ndarray:
     return getattr(source, name)(shape, *args, **kwargs)
 
 
-def _uniform(source, shape, dtype, out, region, threads, a, b):
-    if type(source) is tuple:
-        return fastinit.uniform(shape, a, b, dtype=dtype, seed=source[0], stream=source[1],
-                                out=out, region=region, threads=threads)
-    return source.uniform(shape, a, b, dtype=dtype, out=out, region=region, threads=threads)
-
-
-def _normal(source, shape, dtype, out, region, threads, mean, std):
-    if type(source) is tuple:
-        return fastinit.normal(shape, mean, std, dtype=dtype, seed=source[0], stream=source[1],
-                               out=out, region=region, threads=threads)
-    return source.normal(shape, mean, std, dtype=dtype, out=out, region=region, threads=threads)
-
-
-def _trunc_normal(source, shape, dtype, out, region, threads, mean, std, a, b):
-    return _draw(source, "truncated_normal", shape, mean, std, a, b, dtype=dtype, out=out,
-                 region=region, threads=threads)
-
-
 def _constant(source, shape, dtype, out, region, threads, val):
     return fastinit.constant(shape, val, dtype=dtype, out=out, region=region)
 
@@ -143,23 +127,50 @@ def _kaiming_std(shape, a, mode, nonlinearity) -> float:
     return fastinit.calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def _xavier_uniform(source, shape, dtype, out, region, threads, gain):
+# The twins that are one fill of the engine: the engine's method and its
+# parameters, from the shape and the twin's parameters.
+
+def _uniform_engine(shape, a, b):
+    return "uniform", (a, b)
+
+
+def _normal_engine(shape, mean, std):
+    return "normal", (mean, std)
+
+
+def _trunc_normal_engine(shape, mean, std, a, b):
+    return "truncated_normal", (mean, std, a, b)
+
+
+def _xavier_uniform_engine(shape, gain):
     bound = math.sqrt(3.0) * _xavier_std(shape, gain)
-    return _uniform(source, shape, dtype, out, region, threads, -bound, bound)
+    return "uniform", (-bound, bound)
 
 
-def _xavier_normal(source, shape, dtype, out, region, threads, gain):
-    return _normal(source, shape, dtype, out, region, threads, 0.0, _xavier_std(shape, gain))
+def _xavier_normal_engine(shape, gain):
+    return "normal", (0.0, _xavier_std(shape, gain))
 
 
-def _kaiming_uniform(source, shape, dtype, out, region, threads, a, mode, nonlinearity):
+def _kaiming_uniform_engine(shape, a, mode, nonlinearity):
     bound = math.sqrt(3.0) * _kaiming_std(shape, a, mode, nonlinearity)
-    return _uniform(source, shape, dtype, out, region, threads, -bound, bound)
+    return "uniform", (-bound, bound)
 
 
-def _kaiming_normal(source, shape, dtype, out, region, threads, a, mode, nonlinearity):
-    std = _kaiming_std(shape, a, mode, nonlinearity)
-    return _normal(source, shape, dtype, out, region, threads, 0.0, std)
+def _kaiming_normal_engine(shape, a, mode, nonlinearity):
+    return "normal", (0.0, _kaiming_std(shape, a, mode, nonlinearity))
+
+
+def _engine_values(engine):
+    """The values method of a twin that is one engine fill."""
+    def values(source, shape, dtype, out, region, threads, *params):
+        name, args = engine(shape, *params)
+        if type(source) is tuple:
+            return getattr(fastinit, name)(shape, *args, dtype=dtype, seed=source[0],
+                                           stream=source[1], out=out, region=region,
+                                           threads=threads)
+        return getattr(source, name)(shape, *args, dtype=dtype, out=out, region=region,
+                                     threads=threads)
+    return values
 
 
 def _orthogonal(source, shape, dtype, out, region, threads, gain):
@@ -223,21 +234,28 @@ class Method(NamedTuple):
     random: bool
     regionable: bool
     warn_if_empty: bool = False
+    # (shape, *params) -> (engine method, its parameters), for a twin that
+    # is one engine fill: such a twin writes a contiguous tensor directly
+    engine: Optional[Callable[..., Tuple[str, tuple]]] = None
+
+
+def _engine_method(engine, check, warn_if_empty: bool = False) -> Method:
+    return Method(_engine_values(engine), check, True, True, warn_if_empty, engine)
 
 
 METHODS = {
-    "uniform_": Method(_uniform, _no_check, True, True),
-    "normal_": Method(_normal, _no_check, True, True),
-    "trunc_normal_": Method(_trunc_normal, _check_trunc_normal, True, True),
+    "uniform_": _engine_method(_uniform_engine, _no_check),
+    "normal_": _engine_method(_normal_engine, _no_check),
+    "trunc_normal_": _engine_method(_trunc_normal_engine, _check_trunc_normal),
     "constant_": Method(_constant, _no_check, False, True),
     "ones_": Method(_ones, _no_check, False, True),
     "zeros_": Method(_zeros, _no_check, False, True),
     "eye_": Method(_eye, _check_2d, False, True),
     "dirac_": Method(_dirac, _check_dirac, False, True),
-    "xavier_uniform_": Method(_xavier_uniform, _check_fans, True, True),
-    "xavier_normal_": Method(_xavier_normal, _check_fans, True, True),
-    "kaiming_uniform_": Method(_kaiming_uniform, _check_kaiming, True, True, True),
-    "kaiming_normal_": Method(_kaiming_normal, _check_kaiming, True, True, True),
+    "xavier_uniform_": _engine_method(_xavier_uniform_engine, _check_fans),
+    "xavier_normal_": _engine_method(_xavier_normal_engine, _check_fans),
+    "kaiming_uniform_": _engine_method(_kaiming_uniform_engine, _check_kaiming, True),
+    "kaiming_normal_": _engine_method(_kaiming_normal_engine, _check_kaiming, True),
     "orthogonal_": Method(_orthogonal, _check_orthogonal, True, False),
     "sparse_": Method(_sparse, _check_2d, True, True),
 }
@@ -294,11 +312,47 @@ def _fill(tensor, name: str, params: tuple, generator, seed, stream):
         if method.warn_if_empty:
             warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return tensor
-    # Writing through a NumPy view of the memory records nothing for
-    # autograd, as filling under torch.no_grad() does.
+    # Writing to the memory directly (or through a NumPy view of it)
+    # records nothing for autograd, as filling under torch.no_grad() does.
+    if method.engine is not None and tensor.is_contiguous():
+        plan = _direct_plan(name, method, params, shape, tensor.dtype)
+        if plan is not None:
+            if type(source) is tuple:
+                words = (_validate.seed(source[0]), _validate.stream(source[1]), 0)
+            else:
+                assert source is not None  # an engine twin is random
+                words = (source.seed, source.stream, source._take_blocks(plan.blocks()))
+            plan.direct_job.fill_address(tensor.data_ptr(), plan.layout.size, *words)
+            return tensor
     view = numpy_view(tensor, numpy_dtype(tensor.dtype))
     generate(name, params, shape, view.dtype, source, out=view)
     return tensor
+
+
+_DIRECT_PLANS: Dict[tuple, Any] = {}
+
+
+def _direct_plan(name: str, method: Method, params: tuple, shape: Tuple[int, ...],
+                 torch_dtype: torch.dtype):
+    """The engine's plan of a twin on a contiguous tensor (None when the
+    engine cannot write the tensor's dtype directly), kept per argument set:
+    a model has thousands of small tensors of a few shapes, and a NumPy
+    view costs more than filling one of them."""
+    try:
+        key = (name, signed_key(params), tuple(map(type, params)), shape, torch_dtype)
+        plan = _DIRECT_PLANS.get(key)
+    except TypeError:  # an unhashable parameter: the general path says what is wrong
+        return None
+    if plan is None:
+        assert method.engine is not None
+        engine, args = method.engine(shape, *params)
+        plan = engine_plan(engine, shape, numpy_dtype(torch_dtype), args)
+        if plan.direct_job is None:
+            return None
+        if len(_DIRECT_PLANS) >= 4096:
+            _DIRECT_PLANS.clear()
+        _DIRECT_PLANS[key] = plan
+    return plan
 
 
 def _fill_dtensor(tensor, name: str, method: Method, params: tuple, source):
