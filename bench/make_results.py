@@ -545,12 +545,29 @@ def main(argv=None):
     if args.output == "-":
         sys.stdout.write(text)
     else:
+        text += kept_section(args.output)
         with open(args.output, "w", encoding="utf-8") as output:
             output.write(text)
         print(f"wrote {args.output}", file=sys.stderr)
         targets_start = text.index("## Targets")
         print(text[targets_start:text.index("## ns per element")].rstrip())
     return 0
+
+
+#: The pytest-benchmark suites' figures follow this line in the results file,
+#: written by hand from their runs; a regeneration keeps them.
+ADAPTERS_MARKER = "<!-- adapters: kept by make_results.py -->"
+
+
+def kept_section(path):
+    """The part of the results file at `path` from ADAPTERS_MARKER on ('' if none)."""
+    try:
+        with open(path, encoding="utf-8") as existing:
+            old = existing.read()
+    except FileNotFoundError:
+        return ""
+    start = old.find(ADAPTERS_MARKER)
+    return "" if start < 0 else "\n" + old[start:]
 
 
 if __name__ == "__main__":

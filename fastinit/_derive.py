@@ -5,12 +5,13 @@
 annotations and numpydoc docstring all come from the entry, and its body
 hands the arguments to :func:`fastinit._table.call`.
 """
+import functools
 from typing import Any, Callable, Dict, List
 
 import numpy as np
 
 from . import _table
-from ._table import REQUIRED, Method
+from ._table import REQUIRED, Method, Param
 
 # --------------------------------------------------------------------------
 # the keyword groups every method of a kind takes, in signature order:
@@ -126,11 +127,35 @@ def docstring(method: Method, for_generator: bool = False) -> str:
     return "\n".join(lines).replace("\n", "\n    ")
 
 
+def _check_call(p: Param) -> str:
+    """The expression that checks parameter `p` in a generated function.
+
+    A validator given as ``functools.partial(function, name=...)`` is called
+    directly with its keywords: a partial's call costs more than the check
+    itself, and a model's thousands of small calls pay it each time.
+    """
+    check = p.check
+    if isinstance(check, functools.partial) and not check.args:
+        keywords = ", ".join(f"{k}=_check_{p.name}_{k}" for k in check.keywords)
+        return f"_check_{p.name}({p.name}, {keywords})"
+    return f"_check_{p.name}({p.name})"
+
+
+def _check_names(p: Param) -> Dict[str, Any]:
+    """The names `_check_call`'s expression reads, for the function's namespace."""
+    check = p.check
+    if isinstance(check, functools.partial) and not check.args:
+        names = {f"_check_{p.name}_{k}": v for k, v in check.keywords.items()}
+        names[f"_check_{p.name}"] = check.func
+        return names
+    return {f"_check_{p.name}": check}
+
+
 def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
     """The function (or Generator method) of a table entry, with a real signature."""
     # each parameter checked once, by its validator, into the dict the
     # scale rule and the draw read
-    args = "{" + ", ".join(f"'{p.name}': _check_{p.name}({p.name})" for p in method.params) + "}"
+    args = "{" + ", ".join(f"'{p.name}': {_check_call(p)}" for p in method.params) + "}"
     if method.fans:
         fan_args = "(layout, in_axis, out_axis, batch_axis, fan_in, fan_out)"
     elif method.layout:
@@ -149,7 +174,8 @@ def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
             f"{threads}, {fan_args})\n")
     namespace: Dict[str, Any] = {"_call": _table.call, "_method": method, "_FLOAT32": np.float32}
     namespace.update({_default_name(p.name): p.default for p in method.params})
-    namespace.update({f"_check_{p.name}": p.check for p in method.params})
+    for p in method.params:
+        namespace.update(_check_names(p))
     exec(text, namespace)  # noqa: S102 -- a signature made from the table, as dataclasses do
     function = namespace[method.name]
     function.__module__ = "fastinit" if not for_generator else "fastinit._generator"

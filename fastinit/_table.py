@@ -115,14 +115,18 @@ class Fixed:
     def start(self, n_blocks: int) -> Tuple[int, int, int]:
         # Resolved once, so that a method drawing twice (orthogonal, sparse)
         # uses one seed even when it comes from the OS.
-        seed, stream, block = self.seed, self.stream, self.block
-        if not (type(seed) is int and 0 <= seed < _validate.UINT64_LIMIT):
-            seed = _validate.seed(seed)
-        if not (type(stream) is int and 0 <= stream < _validate.UINT64_LIMIT):
-            stream = _validate.stream(stream)
-        if not (block == 0 and type(block) is int):
-            block = _validate.block(block)
-        return seed, stream, block
+        return resolve_words(self.seed, self.stream, self.block)
+
+
+def resolve_words(seed: Any, stream: Any, block: Any) -> Tuple[int, int, int]:
+    """A call's seed, stream and block offset, checked (plain ints cheaply)."""
+    if not (type(seed) is int and 0 <= seed < _validate.UINT64_LIMIT):
+        seed = _validate.seed(seed)
+    if not (type(stream) is int and 0 <= stream < _validate.UINT64_LIMIT):
+        stream = _validate.stream(stream)
+    if not (block == 0 and type(block) is int):
+        block = _validate.block(block)
+    return seed, stream, block
 
 
 class FromGenerator:
@@ -606,14 +610,7 @@ def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, sha
         if generator is not None:
             return plan.run(generator.seed, generator.stream,
                             generator._take_blocks(plan.blocks()), out)
-        # Fixed.start inlined: this is the path of every small one-shot call
-        if not (type(seed) is int and 0 <= seed < _validate.UINT64_LIMIT):
-            seed = _validate.seed(seed)
-        if not (type(stream) is int and 0 <= stream < _validate.UINT64_LIMIT):
-            stream = _validate.stream(stream)
-        if not (block == 0 and type(block) is int):
-            block = _validate.block(block)
-        return plan.run(seed, stream, block, out)
+        return plan.run(*resolve_words(seed, stream, block), out)
     source: Any
     if not method.random:
         source = None

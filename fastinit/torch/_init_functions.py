@@ -17,9 +17,8 @@ import numpy as np
 import torch
 
 import fastinit
-from fastinit import _validate
 from fastinit._core import signed_key
-from fastinit._table import engine_plan
+from fastinit._table import engine_plan, resolve_words
 
 from ._dtensor import local_region
 from ._tensors import check_fillable, is_dtensor, numpy_dtype, numpy_view
@@ -318,7 +317,7 @@ def _fill(tensor, name: str, params: tuple, generator, seed, stream):
         plan = _direct_plan(name, method, params, shape, tensor.dtype)
         if plan is not None:
             if type(source) is tuple:
-                words = (_validate.seed(source[0]), _validate.stream(source[1]), 0)
+                words = resolve_words(source[0], source[1], 0)
             else:
                 assert source is not None  # an engine twin is random
                 words = (source.seed, source.stream, source._take_blocks(plan.blocks()))
