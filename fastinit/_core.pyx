@@ -7,7 +7,7 @@ that signals (Ctrl-C) are handled between pieces.
 """
 cimport cython
 from cpython.exc cimport PyErr_CheckSignals
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport UINT64_MAX, uint32_t, uint64_t
 from libc.math cimport signbit
 from libc.string cimport memset
 
@@ -159,31 +159,54 @@ def fill(int method, unsigned char[::1] dest, uint64_t dest_origin, uint64_t beg
 
 @cython.auto_pickle(False)
 cdef class WholeArrayJob:
-    """A job that fills every element of an output with consecutive logical
-    elements ``first ...``: the one-run case of :func:`fill`, prepared once
-    (method, parameters) and run for each output with its own words.
+    """A job that fills every element of an output of one dtype and shape
+    with consecutive logical elements ``first ...``: the one-run case of
+    :func:`fill`, prepared once (method, parameters) and run for each output
+    with its own words.
     """
     cdef c.fi_job job
     cdef int threads
     cdef uint64_t piece
+    cdef object dtype
+    cdef tuple shape
+    cdef uint64_t max_block
 
     def __init__(self, int method, uint64_t first, tuple params, bint streaming, int threads,
-                 uint64_t piece):
+                 uint64_t piece, dtype, tuple shape, uint64_t needed_blocks):
         _job_init(&self.job, method, first, 0, 0, 0, params, streaming)
         self.threads = threads
         self.piece = piece
+        self.dtype = dtype
+        self.shape = shape
+        # the fill's last block must stay below 2**64
+        self.max_block = UINT64_MAX if needed_blocks == 0 else UINT64_MAX - needed_blocks + 1
 
-    def fill(self, cnp.ndarray out, uint64_t seed, uint64_t stream, uint64_t block):
+    def fill(self, out, uint64_t seed, uint64_t stream, uint64_t block):
         """Fill `out` from words ``block ...`` of stream (`seed`, `stream`).
 
-        Returns False, having written nothing, when `out` is not a writable,
-        aligned, C-contiguous array whose items are the method's output type.
+        Returns False, having written nothing, unless `out` is a NumPy array
+        (not a subclass) of exactly the job's dtype and shape that the core
+        can write directly (writable, aligned, C-contiguous) and the fill's
+        blocks stay within the stream: the caller's general path handles
+        (or refuses) everything else.
         """
-        if not (cnp.PyArray_IS_C_CONTIGUOUS(out) and cnp.PyArray_ISALIGNED(out)
-                and cnp.PyArray_ISWRITEABLE(out)
-                and <uint64_t>cnp.PyArray_ITEMSIZE(out) == c.fi_method_itemsize(self.job.method)):
+        if type(out) is not cnp.ndarray or block > self.max_block:
             return False
-        self._fill_at(cnp.PyArray_DATA(out), <uint64_t>cnp.PyArray_SIZE(out), seed, stream, block)
+        cdef cnp.ndarray array = <cnp.ndarray>out
+        if <object>cnp.PyArray_DESCR(array) is not self.dtype:
+            return False
+        cdef int ndim = cnp.PyArray_NDIM(array)
+        if ndim != len(self.shape):
+            return False
+        cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(array)
+        for i in range(ndim):
+            if dims[i] != <cnp.npy_intp>self.shape[i]:
+                return False
+        if not (cnp.PyArray_IS_C_CONTIGUOUS(array) and cnp.PyArray_ISALIGNED(array)
+                and cnp.PyArray_ISWRITEABLE(array)):
+            return False
+        self._fill_at(cnp.PyArray_DATA(array), <uint64_t>cnp.PyArray_SIZE(array), seed, stream,
+                      block)
         return True
 
     def fill_address(self, size_t address, uint64_t size, uint64_t seed, uint64_t stream,

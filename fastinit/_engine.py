@@ -92,7 +92,8 @@ class FillPlan:
         self.direct_job = None
         if post is None and layout.n_runs == 1:
             self.direct_job = _core.WholeArrayJob(self.code, layout.first, params,
-                                                  self.streaming, self.threads, self.chunk)
+                                                  self.streaming, self.threads, self.chunk,
+                                                  dtype, layout.sub_shape, self.needed_blocks)
         self.total_blocks = block_count(math.prod(shape), self.elements_per_block)
 
     def blocks(self) -> int:
@@ -109,9 +110,7 @@ class FillPlan:
         layout = self.layout
         if out is None:
             array = result = _layout.aligned_empty(layout.sub_shape, self.dtype)
-        elif (self.direct_job is not None and type(out) is np.ndarray
-              and out.dtype is self.dtype and out.shape == layout.sub_shape
-              and self.direct_job.fill(out, seed, stream, block)):
+        elif self.direct_job is not None and self.direct_job.fill(out, seed, stream, block):
             return out  # the common case of a small call: filled already
         else:
             array = _layout.check_out(out, layout.sub_shape, self.dtype)
@@ -119,13 +118,11 @@ class FillPlan:
         if layout.size == 0:
             return result
         flags = array.flags
-        if self.post is None and array.dtype == self.compute_dtype and flags.aligned:
-            if self.direct_job is not None and flags.c_contiguous:
-                self.direct_job.fill(array, seed, stream, block)
-                return result
-            if flags.c_contiguous:
+        if (self.post is None and array.dtype == self.compute_dtype and flags.aligned
+                and flags.c_contiguous):
+            if self.direct_job is None or not self.direct_job.fill(array, seed, stream, block):
                 self._fill_in_place(array, seed, stream, block)
-                return result
+            return result
         self._fill_through_chunks(array, seed, stream, block)
         return result
 

@@ -565,8 +565,8 @@ def _whole_array_plan(method: Method, shape: Any, dtype: np.dtype, values: Dict[
     # but threads=True is refused).
     key: Optional[tuple]
     try:
-        key = (method.name, shape, dtype, _values_key(values), threads, type(threads),
-               fan_args, tuple(map(type, fan_args)))
+        key = (method.name, shape, dtype, signed_key(tuple(values.values())), threads,
+               type(threads), fan_args, fan_args and tuple(map(type, fan_args)))
         plan = _FILL_PLANS.get(key)
     except TypeError:  # an unhashable axis list
         key = plan = None
@@ -607,10 +607,15 @@ def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, sha
     draw = method.draw
     if type(draw) is Planned and region is None and (out is None or type(out) is np.ndarray):
         plan = _whole_array_plan(method, shape, dtype, values, threads, fan_args)
-        if generator is not None:
-            return plan.run(generator.seed, generator.stream,
-                            generator._take_blocks(plan.blocks()), out)
-        return plan.run(*resolve_words(seed, stream, block), out)
+        if generator is None:
+            seed, stream, block = resolve_words(seed, stream, block)
+        else:
+            seed, stream, block = (generator.seed, generator.stream,
+                                   generator._take_blocks(plan.blocks()))
+        job = plan.direct_job
+        if out is not None and job is not None and job.fill(out, seed, stream, block):
+            return out  # a small call's usual path: nothing more to check
+        return plan.run(seed, stream, block, out)
     source: Any
     if not method.random:
         source = None
