@@ -175,7 +175,7 @@ class FillPlan:
         if self.layout.size <= (1 << 16):
             return 1 << 16
         slow = self.method == "truncated_normal" or _core.isa_selected() == "scalar"
-        per_thread = (1 << 16) if slow else (1 << 22)
+        per_thread = (1 << 19) if slow else (1 << 22)
         return per_thread * self.threads
 
 

@@ -573,11 +573,18 @@ def _whole_array_plan(method: Method, shape: Any, dtype: np.dtype, values: Dict[
     if plan is None:
         draw: Planned = method.draw  # type: ignore[assignment]
         plan = draw.make(method, shape, dtype, values, None, threads, _fan_kw(fan_args, None))
-        if key is not None:
+        if key is not None and plan_is_reusable(plan, threads):
             if len(_FILL_PLANS) >= 4096:
                 _FILL_PLANS.clear()
             _FILL_PLANS[key] = plan
     return plan
+
+
+def plan_is_reusable(plan: FillPlan, threads: Any) -> bool:
+    """Whether `plan` may serve later calls: not when its thread count was
+    chosen automatically for a large fill, since that follows the CPUs the
+    process may use at the time of the call (os.sched_setaffinity)."""
+    return threads is not None or plan.layout.size < _validate.THREADING_THRESHOLD
 
 
 def engine_plan(name: str, shape: Any, dtype: Any, params: tuple) -> FillPlan:

@@ -145,3 +145,26 @@ def test_twin_on_a_tensor_with_a_storage_offset():
     ft.normal_(rows, seed=2)
     assert torch.equal(rows, torch.from_numpy(fastinit.normal((2, 8), seed=2)))
     assert torch.count_nonzero(base[0]) == 0 and torch.count_nonzero(base[3:]) == 0
+
+
+def test_automatic_thread_counts_of_large_fills_follow_the_affinity():
+    import os
+    from fastinit import _table
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs os.sched_setaffinity and two CPUs")
+    cpus = os.sched_getaffinity(0)
+    method = _table.BY_NAME["normal"]
+    values = {"mean": 0.0, "std": 1.0}
+    shape = (1 << 18,)
+    small = (64,)
+    try:
+        os.sched_setaffinity(0, {min(cpus)})
+        one = _table._whole_array_plan(method, shape, np.dtype(np.float32), values, None, ())
+        kept = _table._whole_array_plan(method, small, np.dtype(np.float32), values, None, ())
+        os.sched_setaffinity(0, cpus)
+        both = _table._whole_array_plan(method, shape, np.dtype(np.float32), values, None, ())
+    finally:
+        os.sched_setaffinity(0, cpus)
+    assert one.threads == 1 and both.threads == 2
+    # a small fill runs on one thread whatever the affinity: its plan is kept
+    assert _table._whole_array_plan(method, small, np.dtype(np.float32), values, None, ()) is kept

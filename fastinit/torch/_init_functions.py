@@ -18,7 +18,7 @@ import torch
 
 import fastinit
 from fastinit._core import signed_key
-from fastinit._table import engine_plan, resolve_words
+from fastinit._table import engine_plan, plan_is_reusable, resolve_words
 
 from ._dtensor import local_region
 from ._tensors import check_fillable, is_dtensor, numpy_dtype, numpy_view
@@ -348,6 +348,8 @@ def _direct_plan(name: str, method: Method, params: tuple, shape: Tuple[int, ...
         plan = engine_plan(engine, shape, numpy_dtype(torch_dtype), args)
         if plan.direct_job is None:
             return None
+        if not plan_is_reusable(plan, None):
+            return plan
         if len(_DIRECT_PLANS) >= 4096:
             _DIRECT_PLANS.clear()
         _DIRECT_PLANS[key] = plan
