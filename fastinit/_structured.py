@@ -146,6 +146,8 @@ def sparse(shape, sparsity, std, source, dtype, out, region, threads):
     rows, cols = shape
     zeros_per_column = math.ceil(sparsity * rows)
     plan = _distributions.normal_plan(shape, 0.0, std, dtype, region, threads)
+    if out is not None:  # a call that fails takes no blocks of its generator
+        _layout.check_out(out, plan.layout.sub_shape, dtype)
     normal_blocks = plan.blocks()
     key_blocks = -(-rows * cols // 4)
     seed, stream, block = source.start(normal_blocks + key_blocks)

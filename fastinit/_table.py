@@ -145,6 +145,8 @@ class FromGenerator:
 def _run(plan, source, out) -> Any:
     if type(source) is Fixed:  # a one-shot call reserves nothing: skip the block count
         return plan.run(*source.start(0), out)
+    if out is not None:  # a call that fails takes no blocks of its generator
+        _layout.check_out(out, plan.layout.sub_shape, plan.dtype)
     return plan.run(*source.start(plan.blocks()), out)
 
 
@@ -617,6 +619,8 @@ def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, sha
         if generator is None:
             seed, stream, block = resolve_words(seed, stream, block)
         else:
+            if out is not None:  # a call that fails takes no blocks of its generator
+                _layout.check_out(out, plan.layout.sub_shape, plan.dtype)
             seed, stream, block = (generator.seed, generator.stream,
                                    generator._take_blocks(plan.blocks()))
         job = plan.direct_job

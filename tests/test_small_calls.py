@@ -168,3 +168,17 @@ def test_automatic_thread_counts_of_large_fills_follow_the_affinity():
     assert one.threads == 1 and both.threads == 2
     # a small fill runs on one thread whatever the affinity: its plan is kept
     assert _table._whole_array_plan(method, small, np.dtype(np.float32), values, None, ()) is kept
+
+
+@pytest.mark.parametrize("region", [None, np.s_[0:4]])
+def test_a_refused_output_takes_no_blocks_of_the_generator(region):
+    shape = (8, 8)
+    generator = fastinit.Generator(12)
+    for bad in (np.empty((3, 3), np.float32), np.empty((8, 8), np.float64)):
+        with pytest.raises((TypeError, ValueError)):
+            generator.normal(shape, out=bad, region=region)
+        with pytest.raises((TypeError, ValueError)):
+            generator.he_normal(shape, out=bad, region=region)
+        with pytest.raises((TypeError, ValueError)):
+            generator.sparse(shape, 0.5, out=bad, region=region)
+    np.testing.assert_array_equal(generator.normal(shape), fastinit.Generator(12).normal(shape))
