@@ -86,6 +86,15 @@ def philox4x32_10(counter, key):
     return (out[0], out[1], out[2], out[3])
 
 
+cdef inline void _set_words(c.fi_job *job, uint64_t seed, uint64_t stream,
+                            uint64_t block) noexcept:
+    job.stream.key[0] = <uint32_t>seed
+    job.stream.key[1] = <uint32_t>(seed >> 32)
+    job.stream.stream[0] = <uint32_t>stream
+    job.stream.stream[1] = <uint32_t>(stream >> 32)
+    job.stream.block = block
+
+
 cdef int _job_init(c.fi_job *job, int method, uint64_t first, uint64_t seed, uint64_t stream,
                    uint64_t block, tuple params, bint streaming) except -1:
     """The parts of a job that do not depend on the destination."""
@@ -98,11 +107,7 @@ cdef int _job_init(c.fi_job *job, int method, uint64_t first, uint64_t seed, uin
     memset(job, 0, sizeof(c.fi_job))
     job.method = <c.fi_method>method
     job.first = first
-    job.stream.key[0] = <uint32_t>seed
-    job.stream.key[1] = <uint32_t>(seed >> 32)
-    job.stream.stream[0] = <uint32_t>stream
-    job.stream.stream[1] = <uint32_t>(stream >> 32)
-    job.stream.block = block
+    _set_words(job, seed, stream, block)
     job.flags = c.FI_FLAG_STREAMING_STORES if streaming else 0
     for i in range(count):
         values[i] = params[i]
@@ -225,11 +230,7 @@ cdef class WholeArrayJob:
             return 0
         # a copy per call: the same prepared job may run in several threads
         cdef c.fi_job job = self.job
-        job.stream.key[0] = <uint32_t>seed
-        job.stream.key[1] = <uint32_t>(seed >> 32)
-        job.stream.stream[0] = <uint32_t>stream
-        job.stream.stream[1] = <uint32_t>(stream >> 32)
-        job.stream.block = block
+        _set_words(&job, seed, stream, block)
         job.out = address
         job.run_len = size
         _run_in_pieces(&job, 0, size, self.threads, self.piece)

@@ -6,7 +6,7 @@ annotations and numpydoc docstring all come from the entry, and its body
 hands the arguments to :func:`fastinit._table.call`.
 """
 import functools
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -127,8 +127,9 @@ def docstring(method: Method, for_generator: bool = False) -> str:
     return "\n".join(lines).replace("\n", "\n    ")
 
 
-def _check_call(p: Param) -> str:
-    """The expression that checks parameter `p` in a generated function.
+def _check_code(p: Param) -> Tuple[str, Dict[str, Any]]:
+    """The expression that checks parameter `p` in a generated function, and
+    the names it reads (for the function's namespace).
 
     A validator given as ``functools.partial(function, name=...)`` is called
     directly with its keywords: a partial's call costs more than the check
@@ -136,26 +137,19 @@ def _check_call(p: Param) -> str:
     """
     check = p.check
     if isinstance(check, functools.partial) and not check.args:
-        keywords = ", ".join(f"{k}=_check_{p.name}_{k}" for k in check.keywords)
-        return f"_check_{p.name}({p.name}, {keywords})"
-    return f"_check_{p.name}({p.name})"
-
-
-def _check_names(p: Param) -> Dict[str, Any]:
-    """The names `_check_call`'s expression reads, for the function's namespace."""
-    check = p.check
-    if isinstance(check, functools.partial) and not check.args:
         names = {f"_check_{p.name}_{k}": v for k, v in check.keywords.items()}
         names[f"_check_{p.name}"] = check.func
-        return names
-    return {f"_check_{p.name}": check}
+        keywords = ", ".join(f"{k}=_check_{p.name}_{k}" for k in check.keywords)
+        return f"_check_{p.name}({p.name}, {keywords})", names
+    return f"_check_{p.name}({p.name})", {f"_check_{p.name}": check}
 
 
 def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
     """The function (or Generator method) of a table entry, with a real signature."""
     # each parameter checked once, by its validator, into the dict the
     # scale rule and the draw read
-    args = "{" + ", ".join(f"'{p.name}': {_check_call(p)}" for p in method.params) + "}"
+    checks = {p.name: _check_code(p) for p in method.params}
+    args = "{" + ", ".join(f"'{name}': {code}" for name, (code, _) in checks.items()) + "}"
     if method.fans:
         fan_args = "(layout, in_axis, out_axis, batch_axis, fan_in, fan_out)"
     elif method.layout:
@@ -174,8 +168,8 @@ def build(method: Method, for_generator: bool = False) -> Callable[..., Any]:
             f"{threads}, {fan_args})\n")
     namespace: Dict[str, Any] = {"_call": _table.call, "_method": method, "_FLOAT32": np.float32}
     namespace.update({_default_name(p.name): p.default for p in method.params})
-    for p in method.params:
-        namespace.update(_check_names(p))
+    for _, names in checks.values():
+        namespace.update(names)
     exec(text, namespace)  # noqa: S102 -- a signature made from the table, as dataclasses do
     function = namespace[method.name]
     function.__module__ = "fastinit" if not for_generator else "fastinit._generator"

@@ -146,15 +146,15 @@ def sparse(shape, sparsity, std, source, dtype, out, region, threads):
     rows, cols = shape
     zeros_per_column = math.ceil(sparsity * rows)
     plan = _distributions.normal_plan(shape, 0.0, std, dtype, region, threads)
-    if out is not None:  # a call that fails takes no blocks of its generator
-        _layout.check_out(out, plan.layout.sub_shape, dtype)
+    # checked before the blocks are taken: a call that fails takes none of its generator's
+    checked = None if out is None else _layout.check_out(out, plan.layout.sub_shape, dtype)
     normal_blocks = plan.blocks()
     key_blocks = -(-rows * cols // 4)
     seed, stream, block = source.start(normal_blocks + key_blocks)
     result = plan.run(seed, stream, block, out)
     if plan.layout.size == 0 or zeros_per_column == 0:
         return result
-    array = result if out is None else _layout.as_output_array(out)
+    array = result if checked is None else checked
     region = None if region is None else _layout.normalize_region(region, shape)
     (r0, r1), (c0, c1) = _layout.region_bounds(region, shape)
     if zeros_per_column == rows:

@@ -145,9 +145,15 @@ class FromGenerator:
 def _run(plan, source, out) -> Any:
     if type(source) is Fixed:  # a one-shot call reserves nothing: skip the block count
         return plan.run(*source.start(0), out)
-    if out is not None:  # a call that fails takes no blocks of its generator
+    return plan.run(*_generator_words(plan, source.generator, out), out)
+
+
+def _generator_words(plan, generator, out) -> Tuple[int, int, int]:
+    """The words `plan` takes from `generator`, reserved once `out` is known
+    to be good: a call that fails takes no blocks of its generator."""
+    if out is not None:
         _layout.check_out(out, plan.layout.sub_shape, plan.dtype)
-    return plan.run(*source.start(plan.blocks()), out)
+    return generator.seed, generator.stream, generator._take_blocks(plan.blocks())
 
 
 # --------------------------------------------------------------------------
@@ -178,7 +184,8 @@ def scale_plan(method: Method, shape, v, fan_kw) -> ScalePlan:
     try:
         fan_values = tuple(fan_kw.values())
         # types too: True == 1, but in_axis=True is refused and 1 is not
-        key = (method.name, shape, _values_key(v), fan_values, tuple(map(type, fan_values)))
+        key = (method.name, shape, signed_key(tuple(v.values())), fan_values,
+               tuple(map(type, fan_values)))
         plan = _SCALE_PLANS.get(key)
     except TypeError:  # an unhashable axis list: compute every time
         return method.scale(shape, method.distribution, v, fan_kw)
@@ -188,11 +195,6 @@ def scale_plan(method: Method, shape, v, fan_kw) -> ScalePlan:
             _SCALE_PLANS.clear()
         _SCALE_PLANS[key] = plan
     return plan
-
-
-def _values_key(values: Dict[str, Any]) -> tuple:
-    """Checked parameter values as part of a cache key (zeros keep their sign)."""
-    return signed_key(tuple(values.values()))
 
 
 def _plan_scaled(method: Method, shape, dtype, v, region, threads, fan_kw) -> FillPlan:
@@ -619,10 +621,7 @@ def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, sha
         if generator is None:
             seed, stream, block = resolve_words(seed, stream, block)
         else:
-            if out is not None:  # a call that fails takes no blocks of its generator
-                _layout.check_out(out, plan.layout.sub_shape, plan.dtype)
-            seed, stream, block = (generator.seed, generator.stream,
-                                   generator._take_blocks(plan.blocks()))
+            seed, stream, block = _generator_words(plan, generator, out)
         job = plan.direct_job
         if out is not None and job is not None and job.fill(out, seed, stream, block):
             return out  # a small call's usual path: nothing more to check
