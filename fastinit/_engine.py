@@ -38,9 +38,16 @@ _FLOAT32 = np.dtype(np.float32)
 # numpy computes dtype.name in Python, slowly enough to matter per call
 _COMPUTE_NAMES = {np.dtype(t): np.dtype(t).name
                   for t in (np.uint32, np.float32, np.float64, np.float16)}
-_BFLOAT16 = _validate.bfloat16_dtype()
-if _BFLOAT16 is not None:
-    _COMPUTE_NAMES[_BFLOAT16] = "bfloat16"
+
+
+def _compute_name(dtype: np.dtype) -> str:
+    """`dtype`'s name as ``_core.METHOD_CODES`` spells it (ml_dtypes' bfloat16
+    joins the table when first seen: importing ml_dtypes takes a second)."""
+    try:
+        return _COMPUTE_NAMES[dtype]
+    except KeyError:
+        name = _COMPUTE_NAMES[dtype] = dtype.name
+        return name
 
 
 def compute_dtype(dtype: np.dtype) -> np.dtype:
@@ -80,7 +87,7 @@ class FillPlan:
         layout = self.layout = _layout.layout_of(shape, region)
         self.threads = _validate.threads(threads, layout.size)
         self.post = post
-        key = (method, _COMPUTE_NAMES[self.compute_dtype])
+        key = (method, _compute_name(self.compute_dtype))
         self.elements_per_block = ELEMENTS_PER_BLOCK[key]
         self.code = _core.METHOD_CODES[key]
         self.chunk = self._chunk_elements()
@@ -240,7 +247,7 @@ def blocks_for(method: str, shape: Any, dtype: Any = np.float32) -> int:
     if method == "raw":
         key = ("raw", "uint32")
     else:
-        key = (method, _COMPUTE_NAMES[_validate.dtype(dtype, method)])
+        key = (method, _compute_name(_validate.dtype(dtype, method)))
     n = 1
     for d in dims:
         n *= d

@@ -172,11 +172,3 @@ def test_import_errors_say_what_to_do():
         result = _run(failing, _child_env("tensorflow"))
         assert result.returncode == 0, result.stderr
         assert "KERAS_BACKEND" in result.stdout
-
-
-def test_import_fastinit_imports_no_framework():
-    source = ("import sys, fastinit\n"
-              "print(sorted(m for m in ('jax', 'keras', 'torch', 'flax') if m in sys.modules))\n")
-    result = _run(source, _child_env("numpy"))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"

@@ -1,15 +1,13 @@
 """NumPy views of torch tensors' memory, and the checks that come before them."""
 from __future__ import annotations
 
-from typing import Dict, Optional
+import sys
+from typing import Dict
 
 import numpy as np
 import torch
 
-try:
-    import ml_dtypes
-except ImportError:  # pragma: no cover - ml_dtypes comes with the peers
-    ml_dtypes = None  # type: ignore[assignment]
+from fastinit import _validate
 
 __all__ = ["numpy_dtype", "numpy_view", "check_fillable", "is_dtensor", "is_uninitialized"]
 
@@ -18,8 +16,6 @@ _FLOAT_DTYPES: Dict[torch.dtype, np.dtype] = {
     torch.float64: np.dtype(np.float64),
     torch.float16: np.dtype(np.float16),
 }
-if ml_dtypes is not None:
-    _FLOAT_DTYPES[torch.bfloat16] = np.dtype(ml_dtypes.bfloat16)
 
 _INTEGER_DTYPES: Dict[torch.dtype, np.dtype] = {
     torch.int64: np.dtype(np.int64),
@@ -29,12 +25,6 @@ _INTEGER_DTYPES: Dict[torch.dtype, np.dtype] = {
     torch.uint8: np.dtype(np.uint8),
     torch.bool: np.dtype(np.bool_),
 }
-
-_DTensor: Optional[type]
-try:
-    from torch.distributed.tensor import DTensor as _DTensor
-except ImportError:  # pragma: no cover - torch built without distributed
-    _DTensor = None
 
 from torch.nn.parameter import (  # type: ignore[attr-defined]
     UninitializedTensorMixin as _Uninitialized,
@@ -48,7 +38,10 @@ def is_uninitialized(tensor) -> bool:
 
 def is_dtensor(tensor) -> bool:
     """True for a ``torch.distributed.tensor.DTensor``."""
-    return _DTensor is not None and isinstance(tensor, _DTensor)
+    # A DTensor exists only once its module is imported, and importing it
+    # here would cost a second of every `import fastinit.torch`.
+    dtensor_type = getattr(sys.modules.get("torch.distributed.tensor"), "DTensor", None)
+    return dtensor_type is not None and isinstance(tensor, dtensor_type)
 
 
 def numpy_dtype(torch_dtype, *, integers: bool = False) -> np.dtype:
@@ -63,7 +56,12 @@ def numpy_dtype(torch_dtype, *, integers: bool = False) -> np.dtype:
     if integers and torch_dtype in _INTEGER_DTYPES:
         return _INTEGER_DTYPES[torch_dtype]
     if torch_dtype == torch.bfloat16:
-        raise TypeError("bfloat16 tensors need the ml_dtypes package: pip install ml_dtypes")
+        # ml_dtypes is imported only here: it takes over a second to import
+        bfloat16 = _validate.bfloat16_dtype()
+        if bfloat16 is None:
+            raise TypeError("bfloat16 tensors need the ml_dtypes package: pip install ml_dtypes")
+        _FLOAT_DTYPES[torch.bfloat16] = bfloat16
+        return bfloat16
     raise TypeError(
         f"fastinit fills floating-point tensors (float32, float64, float16, bfloat16), "
         f"not {torch_dtype}; fill a float tensor and convert it with .to({torch_dtype})")
