@@ -20,9 +20,10 @@ Groups (one table each; compare rows within a table):
   ``torch.device("meta")``).  Target: materialize >= 8x faster than both
   torch rows.
 * ``gpt <dtype> fresh process``: the same three in a new Python process
-  each round; the timed span is the whole child (imports included, the same
-  for all three), and ``extra_info["build_seconds"]`` holds the build alone
-  as measured inside the child.
+  each round; the timed span is the whole child, imports included: torch's
+  rows import torch, fastinit's import torch and ``fastinit.torch`` (in the
+  builder, as a user would); ``extra_info["build_seconds"]`` holds the build
+  alone as measured inside the child.
 * ``small <method> <dtype>``: FASTINIT_BENCH_SMALL tensors (default
   5000x1024: 5,000 tensors of 1,024 elements) filled one by one, the twin
   against torch, on one CPU.  Target: fastinit's total no slower.
@@ -41,11 +42,11 @@ import textwrap
 import pytest
 
 from conftest import bench_rounds, parse_count
+from gpt_model import BUILDERS, gpt_config
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("ml_dtypes")
 import fastinit.torch as ft  # noqa: E402
-from torch import nn  # noqa: E402
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH_DIR)
@@ -55,12 +56,6 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
 def fill_size():
     return parse_count(os.environ.get("FASTINIT_BENCH_TORCH_SIZE", "2**26"))
-
-
-def gpt_config():
-    text = os.environ.get("FASTINIT_BENCH_GPT", "32000x1024x22")
-    vocab, width, blocks = (int(part) for part in text.lower().split("x"))
-    return vocab, width, blocks
 
 
 def small_config():
@@ -142,60 +137,7 @@ def test_fill(benchmark, library, method, dtype_name, threads):
         timed(benchmark, target, f"fill {method} {dtype_name} {threads}T", tensor.numel())
 
 
-# --- a GPT-like model --------------------------------------------------------------------------
-
-class Block(nn.Module):
-    def __init__(self, width, dtype):
-        super().__init__()
-        self.ln_1 = nn.LayerNorm(width, dtype=dtype)
-        self.qkv = nn.Linear(width, 3 * width, dtype=dtype)
-        self.c_proj = nn.Linear(width, width, dtype=dtype)
-        self.ln_2 = nn.LayerNorm(width, dtype=dtype)
-        self.fc = nn.Linear(width, 4 * width, dtype=dtype)
-        self.mlp_proj = nn.Linear(4 * width, width, dtype=dtype)
-
-
-class GPT(nn.Module):
-    def __init__(self, vocab, width, blocks, dtype=torch.float32, context=2048):
-        super().__init__()
-        self.wte = nn.Embedding(vocab, width, dtype=dtype)
-        self.wpe = nn.Embedding(context, width, dtype=dtype)
-        self.blocks = nn.ModuleList(Block(width, dtype) for _ in range(blocks))
-        self.ln_f = nn.LayerNorm(width, dtype=dtype)
-        self.lm_head = nn.Linear(width, vocab, bias=False, dtype=dtype)
-
-
-def build_torch_default(dtype):
-    return GPT(*gpt_config(), dtype=dtype)
-
-
-def build_meta_reset(dtype):
-    with torch.device("meta"):
-        model = GPT(*gpt_config(), dtype=dtype)
-    model.to_empty(device="cpu")
-    with torch.no_grad():
-        for module in model.modules():
-            if hasattr(module, "reset_parameters"):
-                module.reset_parameters()
-    return model
-
-
-def build_fastinit(dtype):
-    with ft.meta_device():
-        model = GPT(*gpt_config(), dtype=dtype)
-    return ft.materialize(model, 0)
-
-
-def build_fastinit_torch_meta(dtype):
-    with torch.device("meta"):
-        model = GPT(*gpt_config(), dtype=dtype)
-    return ft.materialize(model, 0)
-
-
-BUILDERS = {"torch default": build_torch_default, "meta+to_empty+reset_parameters":
-            build_meta_reset, "fastinit meta_device+materialize": build_fastinit,
-            "fastinit torch.device(meta)+materialize": build_fastinit_torch_meta}
-
+# --- a GPT-like model (its builders: bench/gpt_model.py) ----------------------------------
 
 def gpt_parameters():
     vocab, width, blocks = gpt_config()
@@ -216,12 +158,14 @@ def test_gpt_in_process(benchmark, builder, dtype_name):
     timed(benchmark, target, f"gpt {dtype_name} in process", gpt_parameters())
 
 
+# The child imports what a user of its builder would (torch, and fastinit.torch
+# in fastinit's builders), none of the benchmark's own tools.
 CHILD = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {bench!r})
     import torch
-    import bench_torch
-    build = bench_torch.BUILDERS[{builder!r}]
+    import gpt_model
+    build = gpt_model.BUILDERS[{builder!r}]
     start = time.perf_counter()
     model = build(getattr(torch, {dtype!r}))
     print(time.perf_counter() - start)
