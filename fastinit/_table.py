@@ -622,9 +622,6 @@ def call(method: Method, generator: Any, seed: Any, stream: Any, block: Any, sha
             seed, stream, block = resolve_words(seed, stream, block)
         else:
             seed, stream, block = _generator_words(plan, generator, out)
-        job = plan.direct_job
-        if out is not None and job is not None and job.fill(out, seed, stream, block):
-            return out  # a small call's usual path: nothing more to check
         return plan.run(seed, stream, block, out)
     source: Any
     if not method.random:
